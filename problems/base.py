@@ -1,0 +1,84 @@
+"""The problem contract: a search space plus an objective.
+
+Evaluating a configuration returns an :class:`Evaluation` holding both the score the
+strategy sees (``val_loss``, mean k-fold CV loss on the training part) and the score it
+never sees (``test_loss``, the model refit on the whole training part and scored on the
+held-out test part), as in Bayesmark's visible/generalisation split.
+
+A problem is *bound* to a seed and a protocol (:meth:`Problem.bind`), which fixes the
+train/test split, the CV folds and the model's ``random_state``. Binding is a pure
+function of its arguments, so every strategy evaluated on the same (problem, seed) sees
+the same data: common random numbers.
+"""
+
+from __future__ import annotations
+
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from problems.space import Config, SearchSpace
+
+#: Status of an evaluation. ``ok``: finite losses; ``error``: the fit raised or gave a
+#: non-finite loss; ``timeout``: the harness stopped it (set by the harness, not here).
+STATUSES = ("ok", "error", "timeout")
+
+
+def derive_seed(seed: int, *keys: str) -> int:
+    """A 32-bit seed derived from ``seed`` and string keys, stable across runs and platforms.
+
+    Uses :class:`numpy.random.SeedSequence`, so derived streams are independent.
+    """
+    entropy = [int(seed)] + [zlib.crc32(k.encode()) for k in keys]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What one evaluation of one configuration produced."""
+
+    val_loss: float
+    test_loss: float
+    fold_losses: tuple[float, ...] = ()
+    fit_seconds: float = 0.0
+    status: str = "ok"
+    error: str | None = None
+    n_warnings: int = 0
+
+    @classmethod
+    def failure(cls, error: str, fit_seconds: float = 0.0, n_warnings: int = 0,
+                status: str = "error") -> Evaluation:
+        nan = float("nan")
+        return cls(nan, nan, (), fit_seconds, status, error, n_warnings)
+
+
+#: A bound objective: configuration -> evaluation.
+Objective = Callable[[Config], Evaluation]
+
+
+@dataclass(frozen=True)
+class Problem(ABC):
+    """A tuning problem: a search space, an objective, a metric and (maybe) a known optimum.
+
+    Subclasses implement :meth:`bind`. ``default_config`` is the configuration a
+    practitioner gets without tuning (the library's defaults, clipped into the space);
+    the ``defaults`` strategy evaluates it. ``optimum`` is the best achievable loss when
+    it is known (synthetic functions), else ``None``.
+    """
+
+    name: str
+    space: SearchSpace
+    metric: str
+    task: str  # "classification", "regression" or "synthetic"
+    default_config: Mapping[str, Any] = field(default_factory=dict)
+    optimum: float | None = None
+    slow: bool = False
+    description: str = ""
+
+    @abstractmethod
+    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25) -> Objective:
+        """The objective for one seed and protocol; pure in its arguments."""

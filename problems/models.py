@@ -1,0 +1,242 @@
+"""scikit-learn models with search spaces taken from the literature.
+
+Each :class:`ModelSpec` says which tasks it supports, how to build the estimator from a
+configuration and a ``random_state``, its search space, its library-default
+configuration (clipped into the space where the default lies outside it) and where its
+ranges come from. Sources:
+
+* **Bayesmark** (Turner et al. 2021, ``bayesmark/sklearn_funcs.py``): kNN, decision tree,
+  random forest, MLP, linear models. Bayesmark samples the fractional tree parameters on a
+  logit scale; here they are linear (the space types have no logit scale).
+* **HPOBench** (Eggensperger et al. 2021) SVM benchmark: ``C`` and ``gamma`` in
+  ``[2^-10, 2^10]`` on a log scale.
+* **auto-sklearn** (Feurer et al. 2015) gradient-boosting space: learning rate, leaf
+  nodes, samples per leaf and L2 regularisation.
+Ranges marked "chosen here" have no single literature source; the docstring of each
+spec says why they are what they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from problems.space import Categorical, Float, Int, SearchSpace
+
+Builder = Callable[[str, Mapping[str, Any], int], BaseEstimator]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model family: builder, search space, defaults and the source of its ranges."""
+
+    name: str
+    tasks: tuple[str, ...]
+    space: SearchSpace
+    defaults: Mapping[str, Any]
+    build: Builder
+    source: str
+    cost: float = 1.0  # relative cost of one fit; problems above a threshold are flagged slow
+
+
+def _svm(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.svm import SVC, SVR
+
+    if task == "classification":
+        return SVC(C=p["C"], gamma=p["gamma"], random_state=rs)
+    return SVR(C=p["C"], gamma=p["gamma"])
+
+
+def _knn(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+
+    cls = KNeighborsClassifier if task == "classification" else KNeighborsRegressor
+    return cls(n_neighbors=p["n_neighbors"], p=p["p"], weights=p["weights"])
+
+
+def _tree_params(p: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(max_depth=p["max_depth"], min_samples_split=p["min_samples_split"],
+                min_samples_leaf=p["min_samples_leaf"], max_features=p["max_features"])
+
+
+def _dt(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    cls = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
+    return cls(random_state=rs, **_tree_params(p))
+
+
+def _rf(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+    cls = RandomForestClassifier if task == "classification" else RandomForestRegressor
+    return cls(n_estimators=RF_TREES, random_state=rs, n_jobs=1, **_tree_params(p))
+
+
+def _hgb(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    cls = (HistGradientBoostingClassifier if task == "classification"
+           else HistGradientBoostingRegressor)
+    return cls(learning_rate=p["learning_rate"], max_leaf_nodes=p["max_leaf_nodes"],
+               max_depth=p["max_depth"], min_samples_leaf=p["min_samples_leaf"],
+               l2_regularization=p["l2_regularization"], max_iter=HGB_ITERATIONS,
+               early_stopping=False, random_state=rs)
+
+
+def _logreg(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=p["C"], max_iter=1000, random_state=rs)
+
+
+def _ridge(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.linear_model import Ridge
+
+    return Ridge(alpha=p["alpha"])
+
+
+def _lasso(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.linear_model import Lasso
+
+    return Lasso(alpha=p["alpha"], random_state=rs)
+
+
+def _enet(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.linear_model import ElasticNet
+
+    return ElasticNet(alpha=p["alpha"], l1_ratio=p["l1_ratio"], random_state=rs)
+
+
+def _mlp(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    cls = MLPClassifier if task == "classification" else MLPRegressor
+    return cls(hidden_layer_sizes=(p["n_neurons"],) * p["n_layers"],
+               learning_rate_init=p["learning_rate_init"], batch_size=p["batch_size"],
+               max_iter=p["max_iter"], alpha=p["alpha"], solver="adam",
+               early_stopping=False, random_state=rs)
+
+
+#: Trees per random forest: Bayesmark fixes ``n_estimators=10``; 10 keeps a forest fit
+#: cheap enough for the default suite. HPOBench treats it as a fidelity instead.
+RF_TREES = 10
+#: Boosting iterations (scikit-learn's default), no early stopping, so that the tuned
+#: hyperparameters alone decide the model.
+HGB_ITERATIONS = 100
+
+_TREE_SPACE = (
+    Int("max_depth", 1, 15),
+    Float("min_samples_split", 0.01, 0.99),
+    Float("min_samples_leaf", 0.01, 0.49),
+    Float("max_features", 0.01, 0.99),
+)
+# scikit-learn's defaults are max_depth=None, min_samples_split=2, min_samples_leaf=1,
+# max_features=None ("sqrt" for forest classifiers); clipped into the space: deepest
+# tree, smallest fractions, (almost) all features.
+_TREE_DEFAULTS = {"max_depth": 15, "min_samples_split": 0.01, "min_samples_leaf": 0.01,
+                  "max_features": 0.99}
+
+BOTH = ("classification", "regression")
+
+MODELS: dict[str, ModelSpec] = {
+    m.name: m
+    for m in [
+        ModelSpec(
+            "svm", BOTH,
+            SearchSpace((Float("C", 2.0**-10, 2.0**10, log=True),
+                         Float("gamma", 2.0**-10, 2.0**10, log=True))),
+            {"C": 1.0, "gamma": 0.1},
+            _svm,
+            "HPOBench SVM: C, gamma in [2^-10, 2^10], log. Default C=1; gamma=0.1 stands in "
+            "for scikit-learn's 'scale' (1/(n_features*var) = 1/n_features on standardised "
+            "data, about 0.03-0.25 here).",
+        ),
+        ModelSpec(
+            "knn", BOTH,
+            SearchSpace((Int("n_neighbors", 1, 25), Int("p", 1, 4),
+                         Categorical("weights", ("uniform", "distance")))),
+            {"n_neighbors": 5, "p": 2, "weights": "uniform"},
+            _knn,
+            "Bayesmark kNN: n_neighbors 1-25, p 1-4; weights (scikit-learn's two options) "
+            "added here so every strategy meets a categorical dimension.",
+            cost=0.5,
+        ),
+        ModelSpec(
+            "tree", BOTH, SearchSpace(_TREE_SPACE), _TREE_DEFAULTS, _dt,
+            "Bayesmark DT: max_depth 1-15, min_samples_split 0.01-0.99, min_samples_leaf "
+            "0.01-0.49, max_features 0.01-0.99 (fractions; linear here, logit in Bayesmark).",
+            cost=0.3,
+        ),
+        ModelSpec(
+            "rf", BOTH, SearchSpace(_TREE_SPACE), _TREE_DEFAULTS, _rf,
+            f"Bayesmark RF: same four ranges as the tree, n_estimators fixed at {RF_TREES}.",
+            cost=2.0,
+        ),
+        ModelSpec(
+            "hgb", BOTH,
+            SearchSpace((Float("learning_rate", 0.01, 1.0, log=True),
+                         Int("max_leaf_nodes", 3, 2047, log=True),
+                         Int("max_depth", 2, 16),
+                         Int("min_samples_leaf", 1, 200, log=True),
+                         Float("l2_regularization", 1e-10, 1.0, log=True))),
+            {"learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": 16,
+             "min_samples_leaf": 20, "l2_regularization": 1e-10},
+            _hgb,
+            "auto-sklearn gradient boosting: learning_rate 0.01-1 log, max_leaf_nodes 3-2047 "
+            "log, min_samples_leaf 1-200 log, l2_regularization 1e-10-1 log; max_depth 2-16 "
+            "chosen here (scikit-learn's default None is clipped to 16). "
+            f"{HGB_ITERATIONS} iterations, no early stopping.",
+            cost=4.0,
+        ),
+        ModelSpec(
+            "logreg", ("classification",),
+            SearchSpace((Float("C", 1e-2, 1e2, log=True),)),
+            {"C": 1.0}, _logreg,
+            "Bayesmark 'linear' classifier: C 1e-2-1e2 log (L2 penalty, lbfgs).",
+            cost=0.3,
+        ),
+        ModelSpec(
+            "ridge", ("regression",),
+            SearchSpace((Float("alpha", 1e-2, 1e2, log=True),)),
+            {"alpha": 1.0}, _ridge,
+            "Bayesmark 'linear' regressor: alpha 1e-2-1e2 log.",
+            cost=0.1,
+        ),
+        ModelSpec(
+            "lasso", ("regression",),
+            SearchSpace((Float("alpha", 1e-2, 1e2, log=True),)),
+            {"alpha": 1.0}, _lasso,
+            "Bayesmark 'lasso' regressor: alpha 1e-2-1e2 log.",
+            cost=0.1,
+        ),
+        ModelSpec(
+            "elasticnet", ("regression",),
+            SearchSpace((Float("alpha", 1e-2, 1e2, log=True), Float("l1_ratio", 0.01, 1.0))),
+            {"alpha": 1.0, "l1_ratio": 0.5}, _enet,
+            "alpha as Bayesmark's lasso (1e-2-1e2 log); l1_ratio 0.01-1 chosen here (the "
+            "whole ridge-to-lasso path; below 0.01 coordinate descent is unreliable).",
+            cost=0.1,
+        ),
+        ModelSpec(
+            "mlp", BOTH,
+            SearchSpace((Float("learning_rate_init", 1e-5, 1e-1, log=True),
+                         Int("batch_size", 10, 250),
+                         Int("max_iter", 10, 200, log=True),
+                         Float("alpha", 1e-5, 1e1, log=True),
+                         Int("n_layers", 1, 3),
+                         Int("n_neurons", 50, 200))),
+            {"learning_rate_init": 1e-3, "batch_size": 200, "max_iter": 200, "alpha": 1e-4,
+             "n_layers": 1, "n_neurons": 100},
+            _mlp,
+            "Bayesmark MLP-adam: learning_rate_init 1e-5-1e-1 log, batch_size 10-250, alpha "
+            "1e-5-1e1 log, neurons per layer 50-200; max_iter (epochs) 10-200 log and 1-3 "
+            "hidden layers of equal width chosen here (scikit-learn's default is 200 epochs, "
+            "one layer of 100).",
+            cost=10.0,
+        ),
+    ]
+}

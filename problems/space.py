@@ -1,0 +1,268 @@
+"""Typed, frozen search-space dimensions shared by problems and strategies.
+
+A :class:`SearchSpace` is an ordered tuple of dimensions. Each dimension is a small
+frozen (hence hashable) dataclass in the style of optuna's distributions:
+
+>>> from problems.space import Float, Int, Categorical, SearchSpace
+>>> space = SearchSpace((Float("C", 1e-3, 1e3, log=True), Int("depth", 1, 10),
+...                      Categorical("kernel", ("rbf", "linear"))))
+>>> space.names
+('C', 'depth', 'kernel')
+
+Strategies map these dimensions to their own library's types; the unit-cube mapping
+(:meth:`SearchSpace.from_unit`) is what library-free strategies (random, grid) use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+import numpy as np
+
+Value = Union[float, int, str, bool, None]
+Config = dict[str, Any]
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"dimension name must be a Python identifier, got {name!r}")
+
+
+def _check_bounds(kind: str, name: str, low: float, high: float, log: bool) -> None:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ValueError(f"{kind} {name!r}: bounds must be finite, got low={low}, high={high}")
+    if not low < high:
+        raise ValueError(f"{kind} {name!r}: low must be < high, got low={low}, high={high}")
+    if log and low <= 0:
+        raise ValueError(f"{kind} {name!r}: log scale needs low > 0, got low={low}")
+
+
+@dataclass(frozen=True)
+class Float:
+    """A real-valued hyperparameter in ``[low, high]``, optionally on a log scale."""
+
+    name: str
+    low: float
+    high: float
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        object.__setattr__(self, "low", float(self.low))
+        object.__setattr__(self, "high", float(self.high))
+        _check_bounds("Float", self.name, self.low, self.high, self.log)
+
+    def from_unit(self, u: float) -> float:
+        u = min(max(float(u), 0.0), 1.0)
+        if self.log:
+            lo, hi = math.log(self.low), math.log(self.high)
+            v = math.exp(lo + u * (hi - lo))
+        else:
+            v = self.low + u * (self.high - self.low)
+        return min(max(v, self.low), self.high)
+
+    def to_unit(self, v: float) -> float:
+        if self.log:
+            lo, hi = math.log(self.low), math.log(self.high)
+            return (math.log(v) - lo) / (hi - lo)
+        return (v - self.low) / (self.high - self.low)
+
+    def contains(self, v: Any) -> bool:
+        return (
+            isinstance(v, float) and not isinstance(v, bool) and self.low <= v <= self.high
+        )
+
+    def grid(self, n: int) -> list[float]:
+        """``n`` points spread evenly (on the dimension's scale), both bounds included."""
+        if n == 1:
+            return [self.from_unit(0.5)]
+        return [self.from_unit(i / (n - 1)) for i in range(n)]
+
+    @property
+    def cardinality(self) -> float:
+        return math.inf
+
+
+@dataclass(frozen=True)
+class Int:
+    """An integer hyperparameter in ``[low, high]`` (both included), optionally log-scaled."""
+
+    name: str
+    low: int
+    high: int
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        if int(self.low) != self.low or int(self.high) != self.high:
+            raise ValueError(f"Int {self.name!r}: bounds must be integers")
+        object.__setattr__(self, "low", int(self.low))
+        object.__setattr__(self, "high", int(self.high))
+        _check_bounds("Int", self.name, self.low, self.high, self.log)
+
+    def from_unit(self, u: float) -> int:
+        u = min(max(float(u), 0.0), 1.0)
+        # Map to the continuous interval [low - 0.5, high + 0.5] so every integer gets an
+        # equal share of the unit interval (on the chosen scale), then round.
+        if self.log:
+            # low >= 1 for a log-scaled Int, so low - 0.5 > 0.
+            lo, hi = math.log(self.low - 0.5), math.log(self.high + 0.5)
+            v = math.exp(lo + u * (hi - lo))
+        else:
+            v = (self.low - 0.5) + u * (self.high - self.low + 1.0)
+        return int(min(max(round(v), self.low), self.high))
+
+    def to_unit(self, v: int) -> float:
+        if self.log:
+            lo, hi = math.log(self.low - 0.5), math.log(self.high + 0.5)
+            return (math.log(v) - lo) / (hi - lo)
+        return (v - self.low + 0.5) / (self.high - self.low + 1.0)
+
+    def contains(self, v: Any) -> bool:
+        return (
+            isinstance(v, (int, np.integer))
+            and not isinstance(v, bool)
+            and self.low <= v <= self.high
+        )
+
+    def grid(self, n: int) -> list[int]:
+        """Up to ``n`` distinct integers spread over the range, both bounds included."""
+        if n >= self.high - self.low + 1:
+            return list(range(self.low, self.high + 1))
+        if n == 1:
+            return [self.from_unit(0.5)]
+        if self.log:
+            pts = np.exp(np.linspace(math.log(self.low), math.log(self.high), n))
+        else:
+            pts = np.linspace(self.low, self.high, n)
+        return sorted({int(round(p)) for p in pts})
+
+    @property
+    def cardinality(self) -> float:
+        return self.high - self.low + 1
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """A hyperparameter taking one of a fixed tuple of JSON-serialisable choices."""
+
+    name: str
+    choices: tuple[Value, ...]
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        choices = tuple(self.choices)
+        if len(choices) < 1:
+            raise ValueError(f"Categorical {self.name!r}: needs at least one choice")
+        if len(set(map(repr, choices))) != len(choices):
+            raise ValueError(f"Categorical {self.name!r}: choices must be distinct, got {choices}")
+        for c in choices:
+            if not isinstance(c, (str, int, float, bool, type(None))):
+                raise ValueError(
+                    f"Categorical {self.name!r}: choice {c!r} is not a str, int, float, bool or None"
+                )
+        object.__setattr__(self, "choices", choices)
+
+    def from_unit(self, u: float) -> Value:
+        i = min(int(float(u) * len(self.choices)), len(self.choices) - 1)
+        return self.choices[max(i, 0)]
+
+    def to_unit(self, v: Value) -> float:
+        return (self.index(v) + 0.5) / len(self.choices)
+
+    def index(self, v: Value) -> int:
+        for i, c in enumerate(self.choices):
+            if type(c) is type(v) and c == v:
+                return i
+        raise ValueError(f"{v!r} is not a choice of {self.name!r}: {self.choices}")
+
+    def contains(self, v: Any) -> bool:
+        try:
+            self.index(v)
+        except ValueError:
+            return False
+        return True
+
+    def grid(self, n: int) -> list[Value]:
+        return list(self.choices)
+
+    @property
+    def cardinality(self) -> float:
+        return len(self.choices)
+
+
+Dimension = Union[Float, Int, Categorical]
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """An ordered, hashable collection of uniquely named dimensions."""
+
+    dimensions: tuple[Dimension, ...]
+
+    def __post_init__(self) -> None:
+        dims = tuple(self.dimensions)
+        if not dims:
+            raise ValueError("a search space needs at least one dimension")
+        names = [d.name for d in dims]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"duplicate dimension names: {dup}")
+        object.__setattr__(self, "dimensions", dims)
+
+    def __iter__(self) -> Iterator[Dimension]:
+        return iter(self.dimensions)
+
+    def __len__(self) -> int:
+        return len(self.dimensions)
+
+    def __getitem__(self, name: str) -> Dimension:
+        for d in self.dimensions:
+            if d.name == name:
+                return d
+        raise KeyError(f"no dimension named {name!r}; dimensions are {list(self.names)}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self.dimensions)
+
+    def from_unit(self, u: np.ndarray | list[float]) -> Config:
+        """Map a point of the unit hypercube to a configuration."""
+        return {d.name: d.from_unit(x) for d, x in zip(self.dimensions, u, strict=True)}
+
+    def to_unit(self, config: Mapping[str, Any]) -> np.ndarray:
+        return np.array([d.to_unit(config[d.name]) for d in self.dimensions])
+
+    def sample(self, rng: np.random.Generator) -> Config:
+        """One configuration drawn uniformly (on each dimension's scale)."""
+        return self.from_unit(rng.random(len(self.dimensions)))
+
+    def validate(self, config: Mapping[str, Any]) -> None:
+        """Raise ``ValueError`` naming every key or value of ``config`` that does not fit."""
+        problems = []
+        missing = [n for n in self.names if n not in config]
+        extra = [k for k in config if k not in self.names]
+        if missing:
+            problems.append(f"missing {missing}")
+        if extra:
+            problems.append(f"unknown {extra}")
+        for d in self.dimensions:
+            if d.name in config and not d.contains(config[d.name]):
+                problems.append(f"{d.name}={config[d.name]!r} is not in {d}")
+        if problems:
+            raise ValueError("configuration does not fit the search space: " + "; ".join(problems))
+
+    def canonical(self, config: Mapping[str, Any]) -> Config:
+        """The configuration with plain Python types, in the space's order."""
+        out: Config = {}
+        for d in self.dimensions:
+            v = config[d.name]
+            if isinstance(d, Float):
+                v = float(v)
+            elif isinstance(d, Int):
+                v = int(v)
+            out[d.name] = v
+        return out

@@ -1,0 +1,120 @@
+"""The strategy contract: ``ask()`` a configuration, ``tell(configuration, loss)`` its loss.
+
+A strategy is built from ``(space, seed, budget)`` plus its own keyword options, like a
+scikit-learn estimator: the constructor stores, the methods work. The harness owns the
+loop, the budget and the timing; a strategy only proposes and learns.
+
+A plug-in needs nothing else::
+
+    from strategies import Strategy
+
+    class MyRandom(Strategy):
+        name = "my-random"
+
+        def __init__(self, space, seed, budget):
+            super().__init__(space, seed, budget)
+            self.rng = np.random.default_rng(seed)
+
+        def ask(self):
+            return self.space.sample(self.rng)
+
+        def tell(self, config, loss):
+            pass
+
+Failed evaluations are told with a non-finite ``loss`` (``nan``); each adapter maps that
+to its library's convention (optuna's FAIL state, hyperopt's ``STATUS_FAIL``) or to a
+documented penalty. ``tell`` also accepts a configuration that was never asked (the
+harness uses that to start every strategy from the problem's default configuration).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from abc import ABC, abstractmethod
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, ClassVar
+
+from problems.space import Config, SearchSpace
+
+
+def package_version(dist: str) -> str:
+    """The installed version of distribution ``dist``, or ``"not installed"``."""
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+class Strategy(ABC):
+    """Base class of all tuning strategies.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        What to search.
+    seed : int
+        The only source of randomness: same seed and same history give the same asks.
+    budget : int
+        How many evaluations the harness will make; strategies that plan (grid, the
+        genetic algorithm's population) use it, others may ignore it.
+    """
+
+    #: Name shown in reports and used in suite files.
+    name: ClassVar[str] = "unnamed"
+    #: Distribution name of the library that implements the algorithm.
+    library: ClassVar[str] = "numpy"
+    #: Whether different seeds should give different suggestions (checked by conformance).
+    stochastic: ClassVar[bool] = True
+
+    def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
+        if not isinstance(space, SearchSpace):
+            raise TypeError(f"space must be a SearchSpace, got {type(space).__name__}")
+        if int(budget) < 1:
+            raise ValueError(f"budget must be >= 1, got {budget}")
+        if options:
+            raise TypeError(f"{type(self).__name__} got unknown options {sorted(options)}")
+        self.space = space
+        self.seed = int(seed)
+        self.budget = int(budget)
+
+    @abstractmethod
+    def ask(self) -> Config:
+        """Propose the next configuration to evaluate."""
+
+    @abstractmethod
+    def tell(self, config: Config, loss: float) -> None:
+        """Report the loss of ``config``; a non-finite loss means the evaluation failed."""
+
+    @classmethod
+    def accepted_options(cls) -> list[str] | None:
+        """Keyword options a suite may pass (``[options.<name>]``); ``None``: any."""
+        params = inspect.signature(cls.__init__).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return None
+        return sorted(k for k in params if k not in {"self", "space", "seed", "budget"})
+
+    @classmethod
+    def library_version(cls) -> str:
+        return package_version(cls.library)
+
+    @staticmethod
+    def failed(loss: float) -> bool:
+        return loss is None or not math.isfinite(loss)
+
+
+class PenaltyMixin:
+    """Turns failed evaluations into a penalty for libraries with no failure state.
+
+    The penalty is the worst finite loss seen so far; before any finite loss, failures
+    are not told at all (the library keeps proposing initial points). This keeps the
+    surrogate's scale intact, unlike a large constant.
+    """
+
+    _worst: float | None = None
+
+    def penalised(self, loss: float) -> float | None:
+        if Strategy.failed(loss):
+            return self._worst
+        self._worst = loss if self._worst is None else max(self._worst, loss)
+        return loss

@@ -1,0 +1,126 @@
+"""hyperopt algorithms (TPE, annealing) driven one suggestion at a time.
+
+The harness owns the loop, so hyperopt's ``fmin`` is not used. Instead each ``ask`` does
+what one step of ``fmin`` does: ``algo(new_ids, domain, trials, seed)`` with the seed
+drawn from ``numpy.random.default_rng(seed)``, exactly as ``fmin`` draws it from its
+``rstate``. ``tell`` inserts the finished trial document (``STATUS_OK`` with the loss, or
+``STATUS_FAIL``, which hyperopt's algorithms ignore) into the ``Trials`` object.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from hyperopt import STATUS_FAIL, STATUS_OK, Domain, Trials, anneal, hp, rand, tpe
+from hyperopt.base import JOB_STATE_DONE
+
+from problems.space import Categorical, Config, Float, Int, SearchSpace
+from strategies.base import Strategy
+
+
+def to_hyperopt(space: SearchSpace) -> dict[str, Any]:
+    """hyperopt expressions for a search space.
+
+    Integers are ``quniform``/``qloguniform`` over ``[low - 0.5, high + 0.5]`` with step 1,
+    so every integer (bounds included) gets an equal share; categoricals are ``hp.choice``.
+    """
+    out: dict[str, Any] = {}
+    for d in space:
+        if isinstance(d, Float):
+            out[d.name] = (hp.loguniform(d.name, math.log(d.low), math.log(d.high)) if d.log
+                           else hp.uniform(d.name, d.low, d.high))
+        elif isinstance(d, Int):
+            out[d.name] = (hp.qloguniform(d.name, math.log(d.low - 0.5), math.log(d.high + 0.5), 1)
+                           if d.log else hp.quniform(d.name, d.low - 0.5, d.high + 0.5, 1))
+        elif isinstance(d, Categorical):
+            out[d.name] = hp.choice(d.name, list(d.choices))
+    return out
+
+
+def _no_objective(_: Any) -> float:
+    raise RuntimeError("the tunebench harness evaluates configurations, not hyperopt")
+
+
+class HyperoptStrategy(Strategy):
+    """Base class; subclasses set ``algo``."""
+
+    library = "hyperopt"
+    algo: Any = None
+
+    def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
+        super().__init__(space, seed, budget)
+        self.domain = Domain(_no_objective, to_hyperopt(space))
+        self.trials = Trials()
+        self.rstate = np.random.default_rng(self.seed)
+        self._pending: list[tuple[Config, dict[str, Any]]] = []
+
+    def _decode(self, vals: dict[str, list[Any]]) -> Config:
+        config: Config = {}
+        for d in self.space:
+            v = vals[d.name][0]
+            if isinstance(d, Float):
+                config[d.name] = float(min(max(float(v), d.low), d.high))
+            elif isinstance(d, Int):
+                config[d.name] = int(min(max(int(round(float(v))), d.low), d.high))
+            else:
+                config[d.name] = d.choices[int(v)]
+        return config
+
+    def _encode(self, config: Config) -> dict[str, list[Any]]:
+        return {d.name: [d.index(config[d.name]) if isinstance(d, Categorical)
+                         else config[d.name]] for d in self.space}
+
+    def ask(self) -> Config:
+        new_ids = self.trials.new_trial_ids(1)
+        self.trials.refresh()
+        docs = type(self).algo(new_ids, self.domain, self.trials,
+                               self.rstate.integers(2**31 - 1))
+        doc = docs[0]
+        config = self._decode(doc["misc"]["vals"])
+        self._pending.append((config, doc))
+        return config
+
+    def tell(self, config: Config, loss: float) -> None:
+        config = self.space.canonical(config)
+        doc = None
+        for i, (c, d) in enumerate(self._pending):
+            if c == config:
+                doc = d
+                del self._pending[i]
+                break
+        if doc is None:  # not asked: build the document hyperopt would have made
+            tid = self.trials.new_trial_ids(1)[0]
+            vals = self._encode(config)
+            doc = self.trials.new_trial_docs(
+                [tid], [None], [{"status": "new"}],
+                [{"tid": tid, "cmd": self.domain.cmd, "workdir": None,
+                  "idxs": {k: [tid] for k in vals}, "vals": vals}],
+            )[0]
+        doc["state"] = JOB_STATE_DONE
+        doc["result"] = ({"status": STATUS_FAIL} if self.failed(loss)
+                         else {"status": STATUS_OK, "loss": float(loss)})
+        self.trials.insert_trial_docs([doc])
+        self.trials.refresh()
+
+
+class HyperoptTPE(HyperoptStrategy):
+    """hyperopt's ``tpe.suggest`` (hyperopt's defaults: 20 random startup trials)."""
+
+    name = "hyperopt-tpe"
+    algo = staticmethod(tpe.suggest)
+
+
+class HyperoptAnneal(HyperoptStrategy):
+    """hyperopt's ``anneal.suggest`` (simulated-annealing-like local search)."""
+
+    name = "hyperopt-anneal"
+    algo = staticmethod(anneal.suggest)
+
+
+class HyperoptRandom(HyperoptStrategy):
+    """hyperopt's ``rand.suggest``."""
+
+    name = "hyperopt-random"
+    algo = staticmethod(rand.suggest)

@@ -1,0 +1,180 @@
+"""optuna samplers behind the ask/tell contract.
+
+Each strategy owns an in-memory :class:`optuna.Study` with one sampler and drives it
+through optuna's own ask-and-tell interface (``study.ask(fixed_distributions)`` /
+``study.tell``). Failed evaluations are told as ``TrialState.FAIL``, which optuna's
+samplers skip. A configuration the strategy did not ask for (the default
+configuration, when a suite starts every strategy from it) is added with
+``study.add_trial``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import warnings
+from abc import abstractmethod
+from typing import Any, ClassVar
+
+import optuna
+from optuna.distributions import (BaseDistribution, CategoricalDistribution,
+                                  FloatDistribution, IntDistribution)
+from optuna.trial import TrialState, create_trial
+
+from problems.space import Categorical, Config, Float, Int, SearchSpace
+from strategies.base import Strategy
+
+
+def to_optuna(space: SearchSpace) -> dict[str, BaseDistribution]:
+    """optuna distributions for a search space (log scales and integers kept)."""
+    out: dict[str, BaseDistribution] = {}
+    for d in space:
+        if isinstance(d, Float):
+            out[d.name] = FloatDistribution(d.low, d.high, log=d.log)
+        elif isinstance(d, Int):
+            out[d.name] = IntDistribution(d.low, d.high, log=d.log)
+        elif isinstance(d, Categorical):
+            out[d.name] = CategoricalDistribution(d.choices)
+    return out
+
+
+def _key(config: Config) -> str:
+    return json.dumps(config, sort_keys=True, default=str)
+
+
+class OptunaStrategy(Strategy):
+    """Base class: subclasses say which sampler to build in :meth:`make_sampler`."""
+
+    library = "optuna"
+
+    def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
+        super().__init__(space, seed, budget)
+        self.options = options
+        self.distributions = to_optuna(space)
+        unknown = sorted(set(options) - set(self.accepted_options() or ()))
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unknown options {unknown}; "
+                            f"valid: {self.accepted_options()}")
+        self.study = optuna.create_study(sampler=self.make_sampler(**options),
+                                         direction="minimize")
+        self._pending: dict[str, list[optuna.Trial]] = {}
+
+    @classmethod
+    def accepted_options(cls) -> list[str]:
+        params = inspect.signature(cls.make_sampler).parameters
+        return sorted(k for k in params if k != "self")
+
+    @abstractmethod
+    def make_sampler(self, **options: Any) -> optuna.samplers.BaseSampler:
+        """The optuna sampler, built from ``self.seed`` and the strategy's options."""
+
+    def ask(self) -> Config:
+        trial = self.study.ask(self.distributions)
+        config = self.space.canonical(trial.params)
+        self._pending.setdefault(_key(config), []).append(trial)
+        return config
+
+    def tell(self, config: Config, loss: float) -> None:
+        config = self.space.canonical(config)
+        pending = self._pending.get(_key(config))
+        failed = self.failed(loss)
+        if pending:
+            trial = pending.pop(0)
+            if failed:
+                self.study.tell(trial, state=TrialState.FAIL)
+            else:
+                self.study.tell(trial, float(loss))
+            return
+        self.study.add_trial(create_trial(
+            params=config, distributions=self.distributions,
+            value=None if failed else float(loss),
+            state=TrialState.FAIL if failed else TrialState.COMPLETE,
+        ))
+
+
+class OptunaRandom(OptunaStrategy):
+    """optuna's ``RandomSampler``."""
+
+    name = "optuna-random"
+
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        return optuna.samplers.RandomSampler(seed=self.seed)
+
+
+class OptunaQMC(OptunaStrategy):
+    """optuna's ``QMCSampler`` with a scrambled Sobol' sequence."""
+
+    name = "optuna-qmc"
+
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        with warnings.catch_warnings():
+            # "QMCSampler is experimental": true, known, and not the user's concern per cell.
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=self.seed,
+                                              warn_independent_sampling=False)
+
+
+class OptunaTPE(OptunaStrategy):
+    """optuna's ``TPESampler`` (multivariate off, optuna's defaults)."""
+
+    name = "optuna-tpe"
+
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        return optuna.samplers.TPESampler(seed=self.seed)
+
+
+class OptunaCmaEs(OptunaStrategy):
+    """optuna's ``CmaEsSampler`` (needs the ``cmaes`` package).
+
+    CMA-ES handles numeric dimensions; optuna samples categorical ones with its
+    independent (random) sampler, as documented by optuna.
+    """
+
+    name = "optuna-cmaes"
+
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        import cmaes  # noqa: F401  -- fail here, with a clear ImportError, not at trial 1
+
+        return optuna.samplers.CmaEsSampler(seed=self.seed, warn_independent_sampling=False)
+
+
+def ga_population(budget: int) -> int:
+    """NSGA-II population for a budget: about five generations, between 4 and 50.
+
+    optuna's default of 50 makes any budget under 50 pure random sampling (the first
+    generation is random), so the population is sized so the GA evolves for about five
+    generations: ``clip(budget // 5, 4, 50)``, 10 at a budget of 50.
+    """
+    return int(min(50, max(4, budget // 5)))
+
+
+class OptunaGA(OptunaStrategy):
+    """optuna's ``NSGAIISampler`` as a single-objective genetic algorithm.
+
+    Population size: :func:`ga_population` of the budget, or the ``population_size``
+    option.
+    """
+
+    name = "optuna-ga"
+
+    def make_sampler(self, population_size: int | None = None) -> optuna.samplers.BaseSampler:
+        pop = population_size or ga_population(self.budget)
+        self.population_size = pop
+        return optuna.samplers.NSGAIISampler(population_size=pop, seed=self.seed)
+
+
+class OptunaGP(OptunaStrategy):
+    """optuna's ``GPSampler`` (Gaussian-process BO); needs the optional ``torch``."""
+
+    name = "optuna-gp"
+    requires: ClassVar[str] = "torch"
+
+    def make_sampler(self) -> optuna.samplers.BaseSampler:
+        try:
+            import torch  # noqa: F401
+        except ImportError as exc:
+            raise ImportError(
+                "optuna-gp needs torch: install the 'gp' extra "
+                "(pip install 'tunebench[gp]'; a CPU build of torch is enough)"
+            ) from exc
+        return optuna.samplers.GPSampler(seed=self.seed)

@@ -1,0 +1,114 @@
+"""scikit-optimize's ``Optimizer`` (ask/tell) with GP, forest and boosted-tree surrogates.
+
+Importing this module applies :mod:`strategies.skopt_compat`. scikit-optimize has no
+failure state, so failed evaluations are told the worst finite loss seen so far
+(:class:`strategies.base.PenaltyMixin`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from problems.space import Categorical, Config, Float, Int, SearchSpace
+from strategies import skopt_compat  # noqa: F401  -- must run before skopt is used
+from strategies.base import PenaltyMixin, Strategy
+
+
+def to_skopt(space: SearchSpace) -> list[Any]:
+    """scikit-optimize dimensions for a search space (log priors kept)."""
+    from skopt.space import Categorical as SkCat
+    from skopt.space import Integer, Real
+
+    out: list[Any] = []
+    for d in space:
+        prior = "log-uniform" if getattr(d, "log", False) else "uniform"
+        if isinstance(d, Float):
+            out.append(Real(d.low, d.high, prior=prior, name=d.name))
+        elif isinstance(d, Int):
+            out.append(Integer(d.low, d.high, prior=prior, name=d.name))
+        elif isinstance(d, Categorical):
+            # skopt transforms choices through numpy, so it gets indices and we map back.
+            out.append(SkCat(list(range(len(d.choices))), name=d.name))
+    return out
+
+
+class SkoptStrategy(PenaltyMixin, Strategy):
+    """Base class; subclasses set the surrogate ``base_estimator``."""
+
+    library = "scikit-optimize"
+    base_estimator = "GP"
+
+    @classmethod
+    def accepted_options(cls) -> list[str]:
+        """Keyword arguments of ``skopt.Optimizer`` other than those the adapter sets."""
+        import inspect
+
+        from skopt import Optimizer
+
+        params = inspect.signature(Optimizer.__init__).parameters
+        return sorted(k for k in params
+                      if k not in {"self", "dimensions", "base_estimator", "random_state"})
+
+    def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
+        super().__init__(space, seed, budget)
+        from skopt import Optimizer
+
+        unknown = sorted(set(options) - set(self.accepted_options()))
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unknown options {unknown}; "
+                            f"valid: {self.accepted_options()}")
+
+        self.optimizer = Optimizer(to_skopt(space), base_estimator=self.base_estimator,
+                                   random_state=self.seed, **options)
+
+    def _decode(self, x: list[Any]) -> Config:
+        config: Config = {}
+        for d, v in zip(self.space, x, strict=True):
+            if isinstance(d, Float):
+                config[d.name] = float(min(max(float(v), d.low), d.high))
+            elif isinstance(d, Int):
+                config[d.name] = int(min(max(int(v), d.low), d.high))
+            else:
+                config[d.name] = d.choices[int(v)]
+        return config
+
+    def _encode(self, config: Config) -> list[Any]:
+        return [d.index(config[d.name]) if isinstance(d, Categorical) else config[d.name]
+                for d in self.space]
+
+    def ask(self) -> Config:
+        return self._decode(self.optimizer.ask())
+
+    def tell(self, config: Config, loss: float) -> None:
+        value = self.penalised(loss)
+        if value is not None:
+            self.optimizer.tell(self._encode(self.space.canonical(config)), float(value))
+
+
+class SkoptGP(SkoptStrategy):
+    """Gaussian-process BO (scikit-optimize defaults: Matern kernel, gp_hedge)."""
+
+    name = "skopt-gp"
+    base_estimator = "GP"
+
+
+class SkoptRF(SkoptStrategy):
+    """Random-forest surrogate (SMAC-like)."""
+
+    name = "skopt-rf"
+    base_estimator = "RF"
+
+
+class SkoptET(SkoptStrategy):
+    """Extra-trees surrogate."""
+
+    name = "skopt-et"
+    base_estimator = "ET"
+
+
+class SkoptGBRT(SkoptStrategy):
+    """Gradient-boosted quantile-regression-tree surrogate (needs the compat fixes a, b)."""
+
+    name = "skopt-gbrt"
+    base_estimator = "GBRT"
+
