@@ -201,10 +201,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from benchmarks.report import build_report
     from benchmarks.store import StoreError
 
-    if len(args.run_dirs) > 1:
-        raise BadInput("combining several runs is not supported yet; give one RUN_DIR")
     try:
-        index = build_report(args.run_dirs[0], args.out)
+        index = build_report(list(args.run_dirs), args.out)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
     print(index)

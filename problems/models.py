@@ -190,7 +190,7 @@ MODELS: dict[str, ModelSpec] = {
             "log, min_samples_leaf 1-200 log, l2_regularization 1e-10-1 log; max_depth 2-16 "
             "chosen here (scikit-learn's default None is clipped to 16). "
             f"{HGB_ITERATIONS} iterations, no early stopping.",
-            cost=4.0,
+            cost=20.0,
         ),
         ModelSpec(
             "logreg", ("classification",),

@@ -57,6 +57,8 @@ class Float:
 
     def from_unit(self, u: float) -> float:
         u = min(max(float(u), 0.0), 1.0)
+        if u == 0.0 or u == 1.0:  # exact bounds, free of exp/log round-off
+            return self.low if u == 0.0 else self.high
         if self.log:
             lo, hi = math.log(self.low), math.log(self.high)
             v = math.exp(lo + u * (hi - lo))
@@ -129,16 +131,24 @@ class Int:
         )
 
     def grid(self, n: int) -> list[int]:
-        """Up to ``n`` distinct integers spread over the range, both bounds included."""
+        """Exactly ``min(n, cardinality)`` distinct integers spread over the range (on its
+        scale), both bounds included."""
         if n >= self.high - self.low + 1:
             return list(range(self.low, self.high + 1))
         if n == 1:
             return [self.from_unit(0.5)]
-        if self.log:
-            pts = np.exp(np.linspace(math.log(self.low), math.log(self.high), n))
-        else:
-            pts = np.linspace(self.low, self.high, n)
-        return sorted({int(round(p)) for p in pts})
+        m = n
+        while True:  # rounding can merge points on a log scale: densify until n are distinct
+            if self.log:
+                pts = np.geomspace(self.low, self.high, m)
+            else:
+                pts = np.linspace(self.low, self.high, m)
+            uniq = sorted({int(round(p)) for p in pts})
+            if len(uniq) >= n:
+                break
+            m += 1
+        pick = np.round(np.linspace(0, len(uniq) - 1, n)).astype(int)
+        return [uniq[i] for i in pick]
 
     @property
     def cardinality(self) -> float:
@@ -187,7 +197,13 @@ class Categorical:
         return True
 
     def grid(self, n: int) -> list[Value]:
-        return list(self.choices)
+        """All choices, or ``n`` of them evenly spread over the tuple when ``n`` is smaller."""
+        k = len(self.choices)
+        if n >= k:
+            return list(self.choices)
+        if n == 1:
+            return [self.choices[(k - 1) // 2]]
+        return [self.choices[round(i * (k - 1) / (n - 1))] for i in range(n)]
 
     @property
     def cardinality(self) -> float:

@@ -35,7 +35,8 @@ class RandomSearch(Strategy):
 def grid_resolution(space: SearchSpace, budget: int) -> dict[str, int]:
     """Points per dimension such that the full grid has at most ``budget`` points.
 
-    Categoricals keep all their choices when the budget allows (their share is fixed);
+    Categoricals keep all their choices when the budget allows (else as many as fit,
+    evenly spread over the choices);
     numeric dimensions share what remains equally: ``k = floor(remaining ** (1/d))``,
     at least 1, then dimensions are raised one at a time (in space order) while the grid
     still fits. Integer dimensions never get more points than they have values.
@@ -44,8 +45,8 @@ def grid_resolution(space: SearchSpace, budget: int) -> dict[str, int]:
     cats = [d for d in space if isinstance(d, Categorical)]
     nums = [d for d in space if not isinstance(d, Categorical)]
     for d in cats:
-        if math.prod(res.values()) // res[d.name] * len(d.choices) <= budget:
-            res[d.name] = len(d.choices)
+        others = math.prod(res.values()) // res[d.name]
+        res[d.name] = max(1, min(len(d.choices), budget // others))
     remaining = budget // math.prod(res.values())
     if nums and remaining >= 1:
         k = max(1, int(math.floor(remaining ** (1.0 / len(nums)) + 1e-9)))

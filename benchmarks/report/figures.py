@@ -44,3 +44,61 @@ def convergence(curves: pd.DataFrame, problems: list[str], ylabel: str,
         fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.06 + 0.02 * (len(labels) // 6), 1, 0.97 if title else 1))
     return fig
+
+
+def lines(df: pd.DataFrame, x: str, y: str, colours: dict[str, object], ylabel: str,
+          xlabel: str = "evaluations", band: tuple[str, str] | None = None,
+          title: str = "", hline: float | None = None, logx: bool = False) -> Figure:
+    """One line per strategy of ``y`` against ``x`` (optional band columns)."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for strategy, g in df.groupby("strategy", sort=True):
+        xs = g[x] + (1 if x == "trial" else 0)
+        ax.plot(xs, g[y], label=strategy, color=colours[strategy], lw=1.5)
+        if band:
+            ax.fill_between(xs, g[band[0]], g[band[1]], color=colours[strategy], alpha=0.15,
+                            lw=0)
+    if hline is not None:
+        ax.axhline(hline, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logx:
+        ax.set_xscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2, frameon=False)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def interval_plot(df: pd.DataFrame, centre: str, low: str, high: str, colours: dict[str, object],
+                  xlabel: str, title: str = "", vline: float | None = None) -> Figure:
+    """Horizontal point-and-interval plot, one row per strategy (best at the top)."""
+    d = df.sort_values(centre)
+    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(d) + 1.2))
+    ys = range(len(d))
+    for yy, (_, r) in zip(ys, d.iterrows(), strict=True):
+        ax.plot([r[low], r[high]], [yy, yy], color=colours[r["strategy"]], lw=3, alpha=0.6)
+        ax.plot(r[centre], yy, "o", color=colours[r["strategy"]])
+    ax.set_yticks(list(ys), d["strategy"].tolist())
+    if vline is not None:
+        ax.axvline(vline, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(xlabel)
+    ax.grid(alpha=0.3, axis="x")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def cd_diagram(mean_ranks: pd.Series, nemenyi: pd.DataFrame, cd: float) -> Figure:
+    """Critical-difference diagram (scikit-posthocs), Nemenyi at alpha = 0.05."""
+    import scikit_posthocs as sp
+
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(mean_ranks) + 1.5))
+    sp.critical_difference_diagram(mean_ranks, nemenyi, ax=ax, label_fmt_left="{label} ({rank:.2f})  ",
+                                   label_fmt_right="  ({rank:.2f}) {label}")
+    ax.set_title(f"Mean rank over problems (Friedman/Nemenyi); CD at 0.05 = {cd:.2f}",
+                 fontsize=9)
+    fig.tight_layout()
+    return fig

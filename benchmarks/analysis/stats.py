@@ -1,0 +1,160 @@
+"""Final-budget statistics: aggregate scores, Friedman/Nemenyi, Wilcoxon/Holm, P(improvement).
+
+Tests come from scipy, scikit-posthocs and statsmodels; this module only arranges the
+data. Each returns effect sizes next to p-values.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from benchmarks.analysis.aggregate import STATISTICS
+
+
+def _per_problem_seed(values: pd.DataFrame, value: str) -> dict[str, np.ndarray]:
+    """strategy -> array (problems, seeds) of ``value``, problems and seeds sorted."""
+    out = {}
+    for strategy, g in values.groupby("strategy", sort=True):
+        out[strategy] = g.pivot(index="problem", columns="seed", values=value).sort_index()
+    return out
+
+
+def stratified_bootstrap(arr: np.ndarray, statistic: str, n_boot: int = 2000,
+                         seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+    """Point estimate and CI of a statistic over all (problem, seed) values, resampling
+    seeds with replacement within each problem (rliable's stratified bootstrap).
+
+    ``arr`` is (problems, seeds) without NaN.
+    """
+    fn = STATISTICS[statistic]
+    arr = np.asarray(arr, float)
+    point = float(fn(arr.ravel(), 0))
+    p, s = arr.shape
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, s, size=(n_boot, p, s))
+    boots = np.take_along_axis(arr[None, :, :], idx, axis=2).reshape(n_boot, p * s)
+    vals = fn(boots, 1)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(vals, [a, 1 - a])
+    return point, float(lo), float(hi)
+
+
+def aggregate_scores(final_scores: pd.DataFrame, value: str = "score_test",
+                     n_boot: int = 2000) -> pd.DataFrame:
+    """Per strategy: mean and IQM of normalised scores over problems x seeds, 95% CIs."""
+    rows = []
+    for strategy, wide in _per_problem_seed(final_scores, value).items():
+        wide = wide.dropna(axis=0, how="any")
+        if wide.empty:
+            continue
+        arr = wide.to_numpy()
+        m = stratified_bootstrap(arr, "mean", n_boot)
+        q = stratified_bootstrap(arr, "iqm", n_boot)
+        rows.append({"strategy": strategy, "problems": arr.shape[0], "seeds": arr.shape[1],
+                     "mean": m[0], "mean_low": m[1], "mean_high": m[2],
+                     "iqm": q[0], "iqm_low": q[1], "iqm_high": q[2]})
+    return pd.DataFrame(rows).sort_values("iqm", ascending=False, ignore_index=True)
+
+
+def friedman(final_rows: pd.DataFrame, value: str) -> dict[str, object]:
+    """Friedman test over problems (blocks) of each strategy's median-over-seeds ``value``
+    (a loss: lower is better), with mean ranks and Nemenyi post-hoc p-values.
+
+    Needs at least 3 strategies and 2 problems; otherwise returns ``{"skipped": reason}``.
+    """
+    import scikit_posthocs as sp
+
+    table = (final_rows.groupby(["problem", "strategy"])[value].median()
+             .unstack("strategy").dropna(axis=0, how="any"))
+    k, n = table.shape[1], table.shape[0]
+    if k < 3 or n < 2:
+        return {"skipped": f"needs >= 3 strategies and >= 2 problems (have {k} and {n})"}
+    chi2, p = stats.friedmanchisquare(*[table[c].to_numpy() for c in table.columns])
+    ranks = table.rank(axis=1, method="average").mean().sort_values()
+    nemenyi = sp.posthoc_nemenyi_friedman(table.to_numpy())
+    nemenyi.index = nemenyi.columns = table.columns
+    # Critical difference at alpha = 0.05 (Demsar 2006): q_alpha * sqrt(k(k+1)/(6N)).
+    q = stats.studentized_range.ppf(0.95, k, np.inf) / np.sqrt(2)
+    cd = float(q * np.sqrt(k * (k + 1) / (6 * n)))
+    # Kendall's W, the effect size of the Friedman test.
+    w = float(chi2 / (n * (k - 1))) if n * (k - 1) else np.nan
+    return {"statistic": float(chi2), "p_value": float(p), "problems": n, "strategies": k,
+            "mean_ranks": ranks, "nemenyi": nemenyi, "critical_difference": cd,
+            "kendalls_w": w}
+
+
+def _rank_biserial(d: np.ndarray) -> float:
+    """Matched-pairs rank-biserial correlation of differences (a - b); -1..1, negative:
+    a tends to be lower (better, for losses)."""
+    d = d[d != 0]
+    if len(d) == 0:
+        return 0.0
+    r = stats.rankdata(np.abs(d))
+    return float((r[d > 0].sum() - r[d < 0].sum()) / r.sum())
+
+
+def wilcoxon_holm(pairs: pd.DataFrame, value: str, block: list[str]) -> pd.DataFrame:
+    """Pairwise Wilcoxon signed-rank tests between strategies, paired by ``block``,
+    Holm-corrected over all pairs. Effect sizes: median difference and rank-biserial r."""
+    from statsmodels.stats.multitest import multipletests
+
+    wide = pairs.pivot_table(index=block, columns="strategy", values=value).dropna()
+    rows = []
+    for a, b in itertools.combinations(sorted(wide.columns), 2):
+        d = (wide[a] - wide[b]).to_numpy()
+        if len(d) < 2 or np.all(d == 0):
+            p = 1.0
+            stat = np.nan
+        else:
+            res = stats.wilcoxon(wide[a], wide[b], zero_method="zsplit")
+            stat, p = float(res.statistic), float(res.pvalue)
+        rows.append({"a": a, "b": b, "n": len(d), "median_diff": float(np.median(d)),
+                     "rank_biserial": _rank_biserial(d), "statistic": stat, "p_value": p})
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["p_holm"] = multipletests(out["p_value"], method="holm")[1]
+    return out
+
+
+def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: str = "random",
+                               n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """P(strategy's final ``value`` < baseline's), averaged over problems.
+
+    Within a problem it is the Mann-Whitney probability over all seed pairs (ties count
+    half), as in rliable; the 95% interval resamples seeds within each problem.
+    """
+    rng = np.random.default_rng(seed)
+    base = final_rows[final_rows["strategy"] == baseline]
+    rows = []
+    if base.empty:
+        return pd.DataFrame(columns=["strategy", "p_improve", "low", "high"])
+    b = base.pivot(index="problem", columns="seed", values=value).sort_index()
+    for strategy, g in final_rows.groupby("strategy", sort=True):
+        if strategy == baseline:
+            continue
+        x = g.pivot(index="problem", columns="seed", values=value).reindex(b.index)
+        mask = x.notna().all(axis=1) & b.notna().all(axis=1)
+        X, Y = x[mask].to_numpy(), b[mask].to_numpy()
+        if X.size == 0:
+            continue
+
+        def poi(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+            lt = (X[..., :, None] < Y[..., None, :]).mean(axis=(-1, -2))
+            eq = (X[..., :, None] == Y[..., None, :]).mean(axis=(-1, -2))
+            return (lt + 0.5 * eq).mean(axis=-1)
+
+        point = float(poi(X, Y))
+        p, s = X.shape
+        ix = rng.integers(0, s, size=(n_boot, p, s))
+        iy = rng.integers(0, Y.shape[1], size=(n_boot, p, Y.shape[1]))
+        Xb = np.take_along_axis(np.broadcast_to(X, (n_boot, p, s)), ix, axis=2)
+        Yb = np.take_along_axis(np.broadcast_to(Y, (n_boot, p, Y.shape[1])), iy, axis=2)
+        boots = poi(Xb, Yb)
+        lo, hi = np.quantile(boots, [0.025, 0.975])
+        rows.append({"strategy": strategy, "p_improve": point, "low": float(lo),
+                     "high": float(hi), "problems": p})
+    return pd.DataFrame(rows).sort_values("p_improve", ascending=False, ignore_index=True)

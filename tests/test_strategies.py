@@ -1,0 +1,98 @@
+"""Every built-in strategy passes the conformance checker; model-based ones beat random."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from problems.base import derive_seed
+from problems.synthetic import SYNTHETIC
+from strategies.conformance import check_strategy
+from strategies.optuna_adapter import ga_population
+from strategies.registry import BUILTINS, StrategyNotFound, missing_requirement, resolve
+from strategies.simple import RandomSearch
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_builtin_passes_conformance(name):
+    cls = BUILTINS[name]
+    if missing_requirement(cls):
+        pytest.skip(f"{name} needs {missing_requirement(cls)}, not installed here")
+    report = check_strategy(cls)
+    assert report.passed, report.failures()
+    assert cls.library_version() != "not installed"
+
+
+def test_optuna_gp_without_torch_says_how_to_fix():
+    if HAS_TORCH:
+        pytest.skip("torch is installed")
+    cls = BUILTINS["optuna-gp"]
+    assert missing_requirement(cls) == "torch"
+    with pytest.raises(ImportError, match="gp"):
+        cls(SYNTHETIC["branin"].space, 0, 10)
+
+
+def test_checker_catches_a_broken_strategy():
+    class OutOfBounds(RandomSearch):
+        name = "broken"
+
+        def ask(self):
+            c = super().ask()
+            c["lr"] = 10.0
+            return c
+
+    class Unseeded(RandomSearch):
+        name = "unseeded"
+
+        def __init__(self, space, seed, budget):
+            super().__init__(space, seed, budget)
+            self.rng = np.random.default_rng()
+
+    assert not check_strategy(OutOfBounds).passed
+    failures = check_strategy(Unseeded).failures()
+    assert any("deterministic" in f for f in failures)
+
+
+def test_ga_population_sized_to_budget():
+    assert ga_population(50) == 10 and ga_population(10) == 4 and ga_population(1000) == 50
+
+
+def test_plugin_by_import_path_and_unknown_names():
+    assert resolve("strategies.simple:RandomSearch") is RandomSearch
+    with pytest.raises(StrategyNotFound, match="did you mean|Did you mean"):
+        resolve("optuna-tpee")
+    with pytest.raises(StrategyNotFound, match="cannot import"):
+        resolve("no_such_module:Thing")
+    with pytest.raises(StrategyNotFound, match="no Strategy subclass"):
+        resolve("strategies.simple:grid_resolution")
+
+
+def _median_final_regret(name: str, problem: str, budget: int, seeds: range) -> float:
+    p = SYNTHETIC[problem]
+    regrets = []
+    for seed in seeds:
+        objective = p.bind(seed)
+        strategy = BUILTINS[name](p.space, derive_seed(seed, "strategy", p.name), budget)
+        best = np.inf
+        for _ in range(budget):
+            c = strategy.ask()
+            loss = objective(c).val_loss
+            strategy.tell(c, loss)
+            best = min(best, loss)
+        regrets.append(best - p.optimum)
+    return float(np.median(regrets))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["skopt-gp", "optuna-tpe", "hyperopt-tpe", "optuna-cmaes"])
+def test_model_based_beats_random_on_synthetic(name):
+    """At budget 50 over fixed seeds, lower median regret than random search."""
+    seeds = range(1, 8)
+    for problem in ["branin", "hartmann3"]:
+        ours = _median_final_regret(name, problem, 50, seeds)
+        rand = _median_final_regret("random", problem, 50, seeds)
+        assert ours < rand, f"{name} on {problem}: median regret {ours:.4g} vs random {rand:.4g}"
