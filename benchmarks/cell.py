@@ -12,16 +12,66 @@ reused (``reused=True``, ``fit_seconds=0``). Objectives are deterministic for a 
 from __future__ import annotations
 
 import json
+import logging
 import math
+import signal
+import threading
 import time
 import traceback
+import warnings
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from problems.base import Evaluation, derive_seed
+from problems.base import Evaluation, Objective, derive_seed
 from problems.catalogue import get_problem
 from strategies.registry import resolve
+
+
+log = logging.getLogger(__name__)
+
+
+class TrialTimeout(BaseException):
+    """Raised inside a fit that exceeded the suite's ``trial_timeout``.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``) so that the objective's own
+    ``except Exception`` does not record it as an ordinary error.
+    """
+
+
+@contextmanager
+def _alarm(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`TrialTimeout` after ``seconds`` (main thread only, via SIGALRM).
+
+    A fit in C code (e.g. libsvm) is interrupted when it next returns to Python.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise TrialTimeout(f"stopped after the trial_timeout of {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def evaluate(objective: Objective, config: dict[str, Any], timeout: float | None) -> Evaluation:
+    """Evaluate with an optional time limit; a timeout becomes ``status="timeout"``."""
+    start = time.perf_counter()
+    try:
+        with _alarm(timeout):
+            return objective(config)
+    except TrialTimeout as exc:
+        return Evaluation.failure(str(exc), time.perf_counter() - start, status="timeout")
 
 
 @dataclass(frozen=True)
@@ -34,8 +84,15 @@ class Cell:
 
     @property
     def id(self) -> str:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.strategy)
-        return f"{self.problem}__{safe}__{self.seed}"
+        """A file-name-safe, unique id: ``<problem>__<strategy>__<seed>``."""
+        return f"{_safe(self.problem)}__{_safe(self.strategy)}__{self.seed}"
+
+
+def _safe(name: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    if safe != name:  # keep ids unique when different names sanitise alike
+        safe = f"{safe[-60:].lstrip('_.')}-{zlib.crc32(name.encode()):08x}"
+    return safe
 
 
 @dataclass
@@ -79,8 +136,25 @@ def _run(cell: Cell, suite: dict[str, Any], result: CellResult) -> None:
     budget = int(suite["budget"])
     strategy = cls(problem.space, derive_seed(cell.seed, "strategy", problem.name), budget,
                    **options)
+    timeout = suite.get("trial_timeout")
+    if timeout and threading.current_thread() is not threading.main_thread():
+        log.warning("trial_timeout is not enforced in worker threads (e.g. Dask); "
+                    "trials of %s run without a time limit", cell.id)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # fits record their own; these are the strategy's
+        _trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout, result)
+    if caught:
+        first = caught[0]
+        log.warning("%s: the strategy raised %d warning(s), e.g. %s: %s", cell.id, len(caught),
+                    first.category.__name__, str(first.message)[:200])
+
+
+def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name: str,
+            budget: int, suite: dict[str, Any], timeout: float | None,
+            result: CellResult) -> None:
+    """The trial loop: ask -> validate -> evaluate (or reuse) -> tell -> record."""
     cache: dict[str, Evaluation] = {}
-    base = {"suite": suite["name"], "problem": problem.name, "strategy": cls.name,
+    base = {"suite": suite["name"], "problem": problem.name, "strategy": name,
             "seed": cell.seed, "metric": problem.metric}
     for trial in range(budget):
         started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -93,12 +167,12 @@ def _run(cell: Cell, suite: dict[str, Any], result: CellResult) -> None:
         try:
             problem.space.validate(config)
         except ValueError as exc:
-            raise RuntimeError(f"strategy {cls.name!r} asked an invalid configuration at trial "
+            raise RuntimeError(f"strategy {name!r} asked an invalid configuration at trial "
                                f"{trial}: {exc}") from exc
         config = problem.space.canonical(config)
         key = params_json(config)
         reused = key in cache
-        evaluation = cache[key] if reused else objective(config)
+        evaluation = cache[key] if reused else evaluate(objective, config, timeout)
         cache[key] = evaluation
         t2 = time.perf_counter()
         loss = evaluation.val_loss if evaluation.status == "ok" else math.nan

@@ -49,8 +49,9 @@ def _quiet_libraries() -> None:
     logging.getLogger("hyperopt").setLevel(logging.WARNING)
 
 
-def _worker_init(threads: int) -> None:
-    """Per worker: one BLAS thread set (no oversubscription), quiet libraries."""
+def _worker_init(threads: int, level: int = logging.WARNING) -> None:
+    """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI."""
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     from threadpoolctl import threadpool_limits
@@ -72,8 +73,9 @@ def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[C
         return
     threads = max(1, (os.cpu_count() or 1) // jobs)
     ctx = get_context("spawn")  # no inherited threads or state: workers start clean
+    level = logging.getLogger().getEffectiveLevel()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                             initargs=(threads,)) as pool:
+                             initargs=(threads, max(level, logging.WARNING))) as pool:
         pending = {pool.submit(_run_cell_task, c, suite) for c in cells}
         try:
             while pending:
@@ -122,6 +124,7 @@ def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
     current = manifest_mod.build(suite.to_dict(), out.name, argv, jobs, backend)
     if run.exists() and not fresh:
         stored = run.read_manifest()
+        run.check()
         diffs = manifest_mod.differences(stored, current)
         if diffs:
             raise StoreError(f"cannot resume {out}: it was run with a different setup:\n  - "

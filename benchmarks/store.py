@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def atomic_write_table(path: Path, table: pa.Table) -> None:
+def _fault(point: str) -> None:
+    """Fault injection for the crash tests: ``TUNEBENCH_FAULT=<point>`` kills this process
+    with SIGKILL at that point (only ``consolidate``: after the temporary file is written,
+    before it is renamed). Unset in normal use."""
+    if os.environ.get("TUNEBENCH_FAULT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def atomic_write_table(path: Path, table: pa.Table, fault_point: str = "") -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     pq.write_table(table, tmp, compression="zstd")
     with open(tmp, "rb+") as f:
         os.fsync(f.fileno())
+    if fault_point:
+        _fault(fault_point)
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 
@@ -126,13 +137,30 @@ class RunDir:
     def write_cell_error(self, cell_id: str, error: str) -> None:
         atomic_write_bytes(self.error_path(cell_id), error.encode())
 
+    def check(self) -> None:
+        """Before resuming: every stored file must be a readable tunebench table (else
+        StoreError naming the file; nothing is modified)."""
+        paths = [p for p in self.cells.glob("*.parquet") if not p.name.startswith(".")]
+        if self.trials_path.exists():
+            paths.append(self.trials_path)
+        for p in paths:
+            try:
+                schema = pq.read_schema(p)
+            except Exception as exc:
+                raise StoreError(f"{p} is corrupt ({type(exc).__name__}: {exc}); move it "
+                                 "away to rerun that part, or use --fresh") from exc
+            missing = [c for c in COLUMNS if c not in schema.names]
+            if missing:
+                raise StoreError(f"{p} is not a tunebench trials file (missing columns "
+                                 f"{missing}); use another --out or --fresh")
+
     def consolidate(self) -> pd.DataFrame:
         """Gather every committed cell into ``trials.parquet`` (sorted, atomic)."""
         files = sorted(p for p in self.cells.glob("*.parquet") if not p.name.startswith("."))
         tables = [pq.read_table(p, schema=SCHEMA) for p in files]
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
         table = table.sort_by([(c, "ascending") for c in SORT])
-        atomic_write_table(self.trials_path, table)
+        atomic_write_table(self.trials_path, table, fault_point="consolidate")
         return table.to_pandas()
 
 

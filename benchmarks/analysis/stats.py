@@ -57,7 +57,10 @@ def aggregate_scores(final_scores: pd.DataFrame, value: str = "score_test",
         rows.append({"strategy": strategy, "problems": arr.shape[0], "seeds": arr.shape[1],
                      "mean": m[0], "mean_low": m[1], "mean_high": m[2],
                      "iqm": q[0], "iqm_low": q[1], "iqm_high": q[2]})
-    return pd.DataFrame(rows).sort_values("iqm", ascending=False, ignore_index=True)
+    cols = ["strategy", "problems", "seeds", "mean", "mean_low", "mean_high", "iqm", "iqm_low",
+            "iqm_high"]
+    return pd.DataFrame(rows, columns=cols).sort_values("iqm", ascending=False,
+                                                        ignore_index=True)
 
 
 def friedman(final_rows: pd.DataFrame, value: str) -> dict[str, object]:
@@ -157,4 +160,6 @@ def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: s
         lo, hi = np.quantile(boots, [0.025, 0.975])
         rows.append({"strategy": strategy, "p_improve": point, "low": float(lo),
                      "high": float(hi), "problems": p})
-    return pd.DataFrame(rows).sort_values("p_improve", ascending=False, ignore_index=True)
+    cols = ["strategy", "p_improve", "low", "high", "problems"]
+    return pd.DataFrame(rows, columns=cols).sort_values("p_improve", ascending=False,
+                                                        ignore_index=True)
