@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,13 @@ def cmd_run(args: argparse.Namespace) -> int:
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
     progress = _progress_reporter(suite.n_cells, suite.budget, args.quiet)
+    runner.STOP.clear()
+
+    def on_sigint(signum: int, frame: object) -> None:
+        runner.STOP.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         summary = runner.execute(suite, run, manifest, jobs=args.jobs,
                                  scheduler=args.scheduler, progress=progress.update)
@@ -131,6 +139,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         log.warning("interrupted: finished cells are stored in %s. Resume with:\n"
                     "  tunebench run %s --out %s", out, args.suite, out)
         return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, previous)
     progress.close()
     log.info("%d cells run, %d already stored, %d failed, %.1f s", summary.ran,
              summary.skipped, len(summary.failed), summary.seconds)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -26,6 +28,10 @@ from benchmarks.store import RunDir, StoreError
 from benchmarks.suite import Suite
 
 log = logging.getLogger(__name__)
+
+#: Set by the CLI's SIGINT handler; checked between cells, so a run stops even when a
+#: library swallowed the KeyboardInterrupt raised inside it.
+STOP = threading.Event()
 
 
 def plan(suite: Suite) -> list[Cell]:
@@ -52,6 +58,8 @@ def _quiet_libraries() -> None:
 def _worker_init(threads: int, level: int = logging.WARNING) -> None:
     """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI."""
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     from threadpoolctl import threadpool_limits
@@ -74,18 +82,22 @@ def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[C
     threads = max(1, (os.cpu_count() or 1) // jobs)
     ctx = get_context("spawn")  # no inherited threads or state: workers start clean
     level = logging.getLogger().getEffectiveLevel()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                             initargs=(threads, max(level, logging.WARNING))) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(threads, max(level, logging.WARNING)))
+    try:
         pending = {pool.submit(_run_cell_task, c, suite) for c in cells}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield fut.result()
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+    except BaseException:
+        # Interrupted: drop queued cells and stop running ones now; they were not committed.
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+        raise
+    pool.shutdown(wait=True)
 
 
 def run_dask(cells: list[Cell], suite: dict[str, Any], address: str) -> Iterator[CellResult]:
@@ -162,6 +174,8 @@ def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 
     results = (run_dask(todo, suite_d, scheduler) if scheduler
                else run_local(todo, suite_d, jobs))
     for i, res in enumerate(results, 1):
+        if STOP.is_set():
+            raise KeyboardInterrupt
         if res.ok:
             run.write_cell(res.cell.id, res.records)
         else:

@@ -204,7 +204,10 @@ def csv_dataset(spec: str, task: str | None = None) -> Dataset:
     path, sep, target = body.rpartition(":")
     if not sep or not path or not target:
         raise ValueError(f"bad csv dataset spec {spec!r}: expected 'csv:<path>:<target-column>'")
-    df = pd.read_csv(path)
+    try:
+        df = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{spec!r}: cannot read {path!r} as CSV: {exc}") from exc
     if target not in df.columns:
         raise ValueError(f"{spec!r}: target column {target!r} not in {list(df.columns)}")
     y = df[target]

@@ -107,8 +107,17 @@ def test_report_written(tmp_path, run_cli, tiny_run):
     out, _ = tiny_run
     assert run_cli("report", out) == 0
     index = out / "report" / "index.html"
-    assert index.exists() and "<img" in index.read_text()
-    assert (out / "report" / "tables" / "summary.csv").exists()
+    page = index.read_text()
+    assert "<img" in page
+    for section in ["Summary verdict", "Aggregate over problems", "Final-budget statistics",
+                    "Per problem", "Validation overfitting", "Timing", "Provenance",
+                    "How to cite", "Method notes"]:
+        assert section in page
+    tables = out / "report" / "tables"
+    for name in ["aggregate_test", "final_test_loss", "overfitting", "timing"]:
+        assert (tables / f"{name}.csv").exists() and (tables / f"{name}.tex").exists()
+    assert (out / "report" / "report.md").exists()
+    assert (out / "report" / "figures" / "convergence_val.pdf").exists()
 
 
 def test_cli_overrides_are_recorded(tmp_path, run_cli):

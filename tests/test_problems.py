@@ -107,8 +107,9 @@ def test_split_is_stratified_and_leak_free():
     assert not train & test
     for fit, score in obj.fold_idx:
         assert set(fit) <= train and set(score) <= train and not set(fit) & set(score)
-    y = obj.y
-    assert abs(y[obj.test_idx].mean() - y[obj.train_idx].mean()) < 0.02
+    assert abs(obj.full.y_score.mean() - obj.full.y_fit.mean()) < 0.02
+    for split, (fit, score) in zip(obj.splits, obj.fold_idx, strict=True):
+        assert len(split.y_fit) == len(fit) and len(split.y_score) == len(score)
 
 
 def test_csv_dataset(tmp_path):

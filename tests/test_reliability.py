@@ -115,18 +115,21 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path, point):
 
 
 @pytest.mark.slow
-def test_sigint_stops_cleanly_and_says_how_to_resume(tmp_path):
-    suite = write_suite(tmp_path, budget=30, seeds=3, strategies=("random", "skopt-gp"),
-                        problems=("branin", "hartmann3"))
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigint_stops_cleanly_and_says_how_to_resume(tmp_path, jobs):
+    suite = write_suite(tmp_path, budget=40, seeds=3, strategies=("random", "optuna-tpe"),
+                        problems=("svm-breast_cancer", "rf-wine"))
     out = tmp_path / "int"
-    proc = cli("run", suite, "--out", out, "--jobs", "1", "--no-report")
+    proc = cli("run", suite, "--out", out, "--jobs", jobs, "--no-report",
+               start_new_session=True)
     wait_for(lambda: len(list((out / "cells").glob("*.parquet"))) >= 1)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # like Ctrl-C: the whole process group
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
+    assert len(list((out / "cells").glob("*.parquet"))) < 12  # it did stop early
     assert "Resume with" in err and str(out) in err
     for p in (out / "cells").glob("*.parquet"):
-        assert len(pd.read_parquet(p)) == 30
+        assert len(pd.read_parquet(p)) == 40
 
 
 PLUGIN = '''

@@ -1,0 +1,70 @@
+"""Cells on a real Dask cluster (scheduler + two workers on 127.0.0.1) equal a local run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from benchmarks.store import DETERMINISTIC
+from tests.conftest import write_suite
+
+pytest.importorskip("distributed")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    dask = shutil.which("dask", path=os.path.dirname(sys.executable)) or shutil.which("dask")
+    if dask is None:
+        pytest.skip("the dask command is not installed")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    sched_file = tmp_path / "scheduler.json"
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                               "--no-dashboard", "--scheduler-file", str(sched_file)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        end = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < end:
+            time.sleep(0.1)
+        address = json.loads(sched_file.read_text())["address"]
+        for i in range(2):
+            procs.append(subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1", "--no-dashboard",
+                 "--host", "127.0.0.1", "--name", f"w{i}", "--local-directory",
+                 str(tmp_path / f"w{i}")], env=env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, cwd=ROOT))
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@pytest.mark.slow
+def test_dask_run_equals_local_run(tmp_path, run_cli, cluster):
+    suite = write_suite(tmp_path, budget=4, seeds=2, strategies=("random", "optuna-tpe"),
+                        problems=("branin", "knn-iris"))
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    assert run_cli("run", suite, "--out", local, "--jobs", "1", "--no-report") == 0
+    assert run_cli("run", suite, "--out", remote, "--scheduler", cluster, "--no-report") == 0
+    a = pd.read_parquet(local / "trials.parquet")
+    b = pd.read_parquet(remote / "trials.parquet")
+    pd.testing.assert_frame_equal(a[DETERMINISTIC], b[DETERMINISTIC])
+    m = json.loads((remote / "manifest.json").read_text())
+    assert m["backend"] == f"dask:{cluster}"
