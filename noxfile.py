@@ -17,27 +17,34 @@ nox.options.sessions = ["tests"]
 PYTHON = "3.11"
 
 
-def _install_chromium(session: nox.Session) -> None:
-    """Debian's chromium + chromium-driver for the report's browser test, when we can.
+#: Debian packages for the report's browser test (chromium) and LaTeX-compile test.
+SYSTEM_TOOLS = {"chromium": ["chromium"], "chromedriver": ["chromium-driver"],
+                "pdflatex": ["texlive-latex-base", "texlive-latex-recommended"]}
 
-    Installed when running as root on a Debian-like system (CI); otherwise the browser
-    test is skipped and says why.
+
+def _install_system_tools(session: nox.Session) -> None:
+    """Install what the browser and LaTeX tests need, when we can.
+
+    Installed with apt-get when running as root on a Debian-like system (CI); otherwise
+    those tests skip and say why.
     """
-    if shutil.which("chromium") and shutil.which("chromedriver"):
+    missing = [pkg for tool, pkgs in SYSTEM_TOOLS.items() if not shutil.which(tool)
+               for pkg in pkgs]
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        session.warn("chromium/chromedriver missing and not root: the browser test will skip")
+        session.warn(f"{missing} missing and not root: the browser/LaTeX tests will skip")
         return
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     session.run("apt-get", "update", "-qq", external=True, env=env)
-    session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium",
-                "chromium-driver", external=True, env=env)
+    session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing,
+                external=True, env=env)
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Install with test, data and dask extras and run the whole test suite."""
-    _install_chromium(session)
+    _install_system_tools(session)
     session.install("-e", ".[test,data,dask]")
     session.run("pytest", "-q", "-ra", *session.posargs)
 
@@ -67,3 +74,10 @@ def lint(session: nox.Session) -> None:
     """ruff over the code."""
     session.install("ruff>=0.8")
     session.run("ruff", "check", "benchmarks", "strategies", "problems", "tests", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def perf(session: nox.Session) -> None:
+    """Performance benchmark (not a test): ``nox -s perf [-- --skip-parallel]``."""
+    session.install(".[data]")
+    session.run("python", "-m", "benchmarks.perf", *session.posargs)

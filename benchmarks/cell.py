@@ -30,7 +30,6 @@ from problems.base import Evaluation, Objective, derive_seed
 from problems.catalogue import get_problem
 from strategies.registry import resolve
 
-
 log = logging.getLogger(__name__)
 
 

@@ -7,7 +7,9 @@ Check it with ``tunebench check-strategy my_strategies:LocalSearch``.
 """
 
 import numpy as np
+
 from strategies import Strategy
+
 
 class LocalSearch(Strategy):
     name = "local-search"

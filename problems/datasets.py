@@ -50,7 +50,7 @@ class Dataset:
         return importlib.util.find_spec(self.extra) is not None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_cached(name: str, loader: Callable[[], XY]) -> XY:
     # Cached per process: a worker loads each dataset once, not once per trial.
     X, y = loader()

@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
-Value = Union[float, int, str, bool, None]
+Value = float | int | str | bool | None
 Config = dict[str, Any]
 
 
@@ -210,7 +210,7 @@ class Categorical:
         return len(self.choices)
 
 
-Dimension = Union[Float, Int, Categorical]
+Dimension = Float | Int | Categorical
 
 
 @dataclass(frozen=True)

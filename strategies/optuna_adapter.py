@@ -17,8 +17,12 @@ from abc import abstractmethod
 from typing import Any, ClassVar
 
 import optuna
-from optuna.distributions import (BaseDistribution, CategoricalDistribution,
-                                  FloatDistribution, IntDistribution)
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
 from optuna.trial import TrialState, create_trial
 
 from problems.space import Categorical, Config, Float, Int, SearchSpace

@@ -14,8 +14,14 @@ from importlib.metadata import entry_points
 
 from strategies.base import Strategy
 from strategies.hyperopt_adapter import HyperoptAnneal, HyperoptRandom, HyperoptTPE
-from strategies.optuna_adapter import (OptunaCmaEs, OptunaGA, OptunaGP, OptunaQMC,
-                                       OptunaRandom, OptunaTPE)
+from strategies.optuna_adapter import (
+    OptunaCmaEs,
+    OptunaGA,
+    OptunaGP,
+    OptunaQMC,
+    OptunaRandom,
+    OptunaTPE,
+)
 from strategies.simple import DefaultConfiguration, GridSearch, RandomSearch
 from strategies.skopt_adapter import SkoptET, SkoptGBRT, SkoptGP, SkoptRF
 

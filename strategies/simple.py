@@ -81,7 +81,7 @@ class GridSearch(Strategy):
         self.rng = np.random.default_rng(self.seed)
         self.resolution = grid_resolution(space, budget)
         axes = [d.grid(self.resolution[d.name]) for d in space]
-        self.points: list[Config] = [dict(zip(space.names, combo)) for combo in
+        self.points: list[Config] = [dict(zip(space.names, combo, strict=True)) for combo in
                                      itertools.product(*axes)]
         self._order: list[int] = []
 

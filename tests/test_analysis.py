@@ -9,12 +9,21 @@ import pandas as pd
 import pytest
 
 from benchmarks.analysis.aggregate import bootstrap_band, iqm
-from benchmarks.analysis.normalise import (best_known, expected_best_of_random,
-                                           normalised_scores, random_reference)
+from benchmarks.analysis.normalise import (
+    best_known,
+    expected_best_of_random,
+    normalised_scores,
+    random_reference,
+)
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from benchmarks.analysis.ranks import ranks_over_time
-from benchmarks.analysis.stats import (_rank_biserial, friedman, probability_of_improvement,
-                                       stratified_bootstrap, wilcoxon_holm)
+from benchmarks.analysis.stats import (
+    _rank_biserial,
+    friedman,
+    probability_of_improvement,
+    stratified_bootstrap,
+    wilcoxon_holm,
+)
 from benchmarks.analysis.trajectory import final, incumbents
 
 NAN = math.nan

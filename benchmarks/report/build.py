@@ -23,8 +23,12 @@ from benchmarks.analysis.aggregate import curves
 from benchmarks.analysis.normalise import best_known, normalised_scores, random_reference
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from benchmarks.analysis.ranks import ranks_over_time
-from benchmarks.analysis.stats import (aggregate_scores, friedman, probability_of_improvement,
-                                       wilcoxon_holm)
+from benchmarks.analysis.stats import (
+    aggregate_scores,
+    friedman,
+    probability_of_improvement,
+    wilcoxon_holm,
+)
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex

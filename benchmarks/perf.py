@@ -1,0 +1,270 @@
+"""Performance benchmark (``nox -s perf``): a benchmark, not a test.
+
+Measures in one run and writes ``results/perf/<date>.json`` and ``.md``:
+
+1. harness overhead per strategy: a zero-cost objective (Branin) driven through
+   tunebench's cell loop vs through the same library's own loop (``study.optimize``,
+   ``fmin``, ``Optimizer.ask/tell``, a plain numpy loop); the ratio of wall times;
+2. parallel efficiency: a suite with ``--jobs 1`` vs ``--jobs 2``;
+3. report generation on a synthetic ``trials.parquet`` of 1,000,000 rows: wall time and
+   peak memory (measured in a child process);
+4. the suite's wall time split into model fitting, strategy (ask + tell) and harness.
+
+Usage: ``python -m benchmarks.perf [--evals 200] [--suite default] [--skip-parallel]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger("tunebench.perf")
+
+OVERHEAD_STRATEGIES = ["random", "grid", "optuna-random", "optuna-qmc", "optuna-tpe",
+                       "optuna-cmaes", "optuna-ga", "hyperopt-random", "hyperopt-tpe",
+                       "hyperopt-anneal", "skopt-gp", "skopt-rf"]
+#: scikit-optimize's tell costs 0.3-1 s (its GP/forest refit and acquisition search), so
+#: its loops are shorter; its harness share is smaller still.
+SKOPT_EVALS = 100
+
+
+def _native(name: str, evals: int, seed: int) -> float:
+    """Wall time of the library's own loop on Branin, seeded like tunebench seeds it."""
+    import optuna
+
+    from problems.synthetic import SYNTHETIC, branin
+    from strategies.registry import resolve
+
+    problem = SYNTHETIC["branin"]
+    space = problem.space
+    cls = resolve(name)
+    start = time.perf_counter()
+    if name in ("random", "grid"):
+        strategy = cls(space, seed, evals)  # these strategies are tunebench's own numpy code
+        for _ in range(evals):
+            c = strategy.ask()
+            strategy.tell(c, branin(np.array([c["x0"], c["x1"]])))
+    elif cls.library == "optuna":
+        sampler = cls(space, seed, evals).study.sampler  # the same sampler, same seed
+
+        def objective(trial: optuna.Trial) -> float:
+            return branin(np.array([trial.suggest_float("x0", -5.0, 10.0),
+                                    trial.suggest_float("x1", 0.0, 15.0)]))
+
+        optuna.create_study(sampler=sampler).optimize(objective, n_trials=evals)
+    elif cls.library == "hyperopt":
+        from hyperopt import Trials, fmin, hp
+
+        fmin(lambda p: branin(np.array([p["x0"], p["x1"]])),
+             {"x0": hp.uniform("x0", -5.0, 10.0), "x1": hp.uniform("x1", 0.0, 15.0)},
+             algo=cls.algo, max_evals=evals, trials=Trials(),
+             rstate=np.random.default_rng(seed), show_progressbar=False)
+    else:
+        from skopt import Optimizer
+
+        import strategies.skopt_compat  # noqa: F401
+
+        opt = Optimizer([(-5.0, 10.0), (0.0, 15.0)], base_estimator=cls.base_estimator,
+                        random_state=seed)
+        for _ in range(evals):
+            x = opt.ask()
+            opt.tell(x, branin(np.array(x)))
+    return time.perf_counter() - start
+
+
+def _through_tunebench(name: str, evals: int, seed: int) -> float:
+    from benchmarks.cell import Cell, run_cell
+
+    suite = {"name": "perf", "budget": evals, "folds": 2, "test_fraction": 0.25,
+             "options": {}, "start_from_default": False}
+    start = time.perf_counter()
+    res = run_cell(Cell("branin", name, seed), suite)
+    elapsed = time.perf_counter() - start
+    if not res.ok:
+        raise RuntimeError(res.error)
+    return elapsed
+
+
+def harness_overhead(evals: int, repeats: int = 3) -> list[dict[str, Any]]:
+    """Best-of-``repeats`` wall times, alternating the two loops to share machine noise."""
+    import optuna
+
+    from problems.base import derive_seed
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    logging.getLogger("hyperopt").setLevel(logging.WARNING)
+    seed = derive_seed(1, "strategy", "branin")
+    rows = []
+    for name in OVERHEAD_STRATEGIES:
+        n = SKOPT_EVALS if name.startswith("skopt") else evals
+        reps = 1 if name.startswith("skopt") else repeats
+        native, ours = [], []
+        for _ in range(reps):
+            native.append(_native(name, n, seed))
+            ours.append(_through_tunebench(name, n, seed))
+        rows.append({"strategy": name, "evaluations": n, "native_s": min(native),
+                     "tunebench_s": min(ours), "ratio": min(ours) / min(native),
+                     "harness_ms_per_trial": 1000 * (min(ours) - min(native)) / n})
+        log.info("overhead %-16s %6.3f s vs %6.3f s: ratio %.3f", name, min(ours), min(native),
+                 rows[-1]["ratio"])
+    return rows
+
+
+def _run_suite(suite: str, jobs: int, out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "benchmarks.cli", "-q", "run", suite, "--out",
+                    str(out), "--jobs", str(jobs), "--no-report"], check=True)
+    return time.perf_counter() - start
+
+
+def parallel_and_breakdown(suite: str, workdir: Path) -> dict[str, Any]:
+    t1 = _run_suite(suite, 1, workdir / "jobs1")
+    t2 = _run_suite(suite, 2, workdir / "jobs2")
+    df = pd.read_parquet(workdir / "jobs1" / "trials.parquet")
+    fit, strat = float(df["fit_seconds"].sum()), float((df["ask_seconds"] + df["tell_seconds"]).sum())
+    a = pd.read_parquet(workdir / "jobs2" / "trials.parquet")
+    from benchmarks.store import DETERMINISTIC
+
+    identical = a[DETERMINISTIC].equals(df[DETERMINISTIC])
+    return {"suite": suite, "jobs1_s": t1, "jobs2_s": t2, "speedup": t1 / t2,
+            "records_identical": bool(identical), "trials": len(df),
+            "fit_s": fit, "strategy_s": strat, "harness_s": t1 - fit - strat,
+            "fit_share": fit / t1, "strategy_share": strat / t1,
+            "harness_share": (t1 - fit - strat) / t1}
+
+
+def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: int = 20,
+                  evals: int = 100, seed: int = 0) -> int:
+    """Write a synthetic run directory with strategies x problems x seeds x evals rows."""
+    rng = np.random.default_rng(seed)
+    names = ["random"] + [f"s{i:02d}" for i in range(1, strategies)]
+    idx = pd.MultiIndex.from_product([[f"p{i:02d}" for i in range(problems)], names,
+                                      range(1, seeds + 1), range(evals)],
+                                     names=["problem", "strategy", "seed", "trial"])
+    n = len(idx)
+    df = idx.to_frame(index=False)
+    skill = df["strategy"].str[1:].replace("andom", "0").astype(int).to_numpy() / (4 * strategies)
+    base = rng.random(n) * (1 - skill)
+    df["val_loss"] = base
+    df["test_loss"] = base + rng.normal(0, 0.02, n)
+    fail = rng.random(n) < 0.01
+    df.loc[fail, ["val_loss", "test_loss"]] = np.nan
+    df["suite"] = "synthetic"
+    df["params"] = '{"x": 0.5}'
+    df["fold_losses"] = [[v] for v in df["val_loss"]]
+    df["metric"] = "1-accuracy"
+    df["status"] = np.where(fail, "error", "ok")
+    df["error"] = np.where(fail, "synthetic failure", None)
+    for c in ["fit_seconds", "ask_seconds", "tell_seconds"]:
+        df[c] = rng.random(n) * 0.01
+    df["trial_seconds"] = df["fit_seconds"] + df["ask_seconds"] + df["tell_seconds"]
+    df["reused"] = False
+    df["n_warnings"] = 0
+    df["started_at"] = "2026-01-01T00:00:00.000+00:00"
+    from benchmarks.store import COLUMNS, RunDir, atomic_write_table
+
+    run = RunDir(path)
+    run.create()
+    import pyarrow as pa
+
+    from benchmarks.store import SCHEMA
+
+    atomic_write_table(run.trials_path, pa.Table.from_pandas(df[COLUMNS], schema=SCHEMA,
+                                                             preserve_index=False))
+    run.write_manifest({
+        "run_id": "synthetic", "suite": {"name": "synthetic", "budget": evals, "folds": 5,
+                                         "test_fraction": 0.25, "start_from_default": False,
+                                         "reference": {}},
+        "strategies": {s: {"library": "numpy", "spec": s} for s in names},
+        "problems": {f"p{i:02d}": {"metric": "1-accuracy", "optimum": None}
+                     for i in range(problems)},
+        "environment": {"libraries": {}, "git": {}}})
+    return n
+
+
+def report_scaling(workdir: Path) -> dict[str, Any]:
+    run = workdir / "synthetic"
+    rows = synthetic_run(run)
+    code = ("import resource, sys, time; from benchmarks.report import build_report; "
+            "t = time.perf_counter(); build_report(sys.argv[1]); "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    res = subprocess.run([sys.executable, "-c", code, str(run)], capture_output=True,
+                         text=True, check=True)
+    seconds, rss_kib = res.stdout.split()[-2:]
+    return {"rows": rows, "seconds": float(seconds), "peak_mib": int(rss_kib) / 1024}
+
+
+def to_markdown(result: dict[str, Any]) -> str:
+    lines = [f"# tunebench performance, {result['date']}", "",
+             f"Machine: {result['machine']['cpu']} x {result['machine']['cores']}, Python "
+             f"{result['machine']['python']}. Command: `{result['command']}`.", "",
+             "## Harness overhead (zero-cost objective: Branin)", "",
+             "| strategy | evaluations | library loop (s) | through tunebench (s) | ratio | "
+             "harness ms/trial |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in result["overhead"]:
+        lines.append(f"| {r['strategy']} | {r['evaluations']} | {r['native_s']:.3f} | "
+                     f"{r['tunebench_s']:.3f} | {r['ratio']:.3f} | "
+                     f"{r['harness_ms_per_trial']:.3f} |")
+    if result.get("parallel"):
+        p = result["parallel"]
+        lines += ["", f"## Suite `{p['suite']}`: parallel efficiency and time split", "",
+                  f"* `--jobs 1`: {p['jobs1_s']:.1f} s; `--jobs 2`: {p['jobs2_s']:.1f} s; "
+                  f"speed-up {p['speedup']:.2f} (records identical: {p['records_identical']})",
+                  f"* of the `--jobs 1` wall time: model fitting {100 * p['fit_share']:.1f}%, "
+                  f"strategy ask+tell {100 * p['strategy_share']:.1f}%, harness (process start, "
+                  f"binding, storage) {100 * p['harness_share']:.1f}%"]
+    if result.get("report"):
+        r = result["report"]
+        lines += ["", "## Report generation", "",
+                  f"* {r['rows']:,} rows: {r['seconds']:.1f} s, peak memory {r['peak_mib']:.0f} MiB"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.perf", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--evals", type=int, default=200)
+    parser.add_argument("--suite", default="default")
+    parser.add_argument("--skip-parallel", action="store_true")
+    parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path("results") / "perf")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from benchmarks.manifest import cpu_model
+
+    result: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(),
+                    "python": platform.python_version()}}
+    result["overhead"] = harness_overhead(args.evals)
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.skip_report:
+            result["report"] = report_scaling(Path(tmp))
+            log.info("report: %s", result["report"])
+        if not args.skip_parallel:
+            result["parallel"] = parallel_and_breakdown(args.suite, Path(tmp))
+            log.info("parallel: %s", result["parallel"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / result["date"]
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, default=float))
+    md = to_markdown(result)
+    stem.with_suffix(".md").write_text(md)
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

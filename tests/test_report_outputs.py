@@ -1,0 +1,110 @@
+"""Report outputs: LaTeX tables compile, Markdown and CSV agree, runs combine or refuse."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from benchmarks.report import build_report
+from benchmarks.report.tables import Table, latex_escape
+from benchmarks.store import StoreError
+from tests.conftest import write_suite
+
+
+def test_latex_table_marks_best_and_escapes():
+    df = pd.DataFrame({"strategy": ["optuna_tpe", "random"], "loss": [0.1, 0.2]})
+    bold = pd.DataFrame({"strategy": [False, False], "loss": [True, False]})
+    marks = pd.DataFrame({"strategy": ["", ""], "loss": ["+", ""]})
+    tex = Table("t", df, "Loss & more", bold=bold, marks=marks).to_latex()
+    assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
+    assert r"\textbf{0.1}$^{+}$" in tex and r"optuna\_tpe" in tex and r"Loss \& more" in tex
+    assert latex_escape("50%_#") == r"50\%\_\#"
+
+
+def _check_latex_syntax(tex: str) -> None:
+    assert tex.count(r"\begin{") == tex.count(r"\end{")
+    depth = 0
+    for ch in tex.replace(r"\{", "").replace(r"\}", ""):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0
+    assert depth == 0
+    cols = len(re.search(r"\\begin\{tabular\}\{(\w+)\}", tex).group(1))
+    body = tex.split(r"\midrule")[1].split(r"\bottomrule")[0]
+    for row in body.strip().split(r"\\")[:-1]:
+        assert row.replace(r"\&", "").count("&") == cols - 1
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    from benchmarks.cli import main
+
+    tmp = tmp_path_factory.mktemp("rep")
+    suite = write_suite(tmp, budget=5, seeds=3, strategies=("random", "grid", "optuna-tpe"),
+                        problems=("branin", "logreg-iris", "knn-penguins"))
+    out = tmp / "run"
+    assert main(["run", str(suite), "--out", str(out), "--jobs", "1"]) == 0
+    return tmp, out
+
+
+@pytest.mark.slow
+def test_every_latex_table_is_valid_and_compiles(small_run, tmp_path):
+    _, out = small_run
+    texs = sorted((out / "report" / "tables").glob("*.tex"))
+    assert len(texs) >= 8
+    for t in texs:
+        _check_latex_syntax(t.read_text())
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex not installed: syntax checked only")
+    doc = tmp_path / "doc.tex"
+    doc.write_text("\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n"
+                   + "".join(f"\\input{{{t}}}\n\\clearpage\n" for t in texs)
+                   + "\\end{document}\n")
+    res = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").exists()
+
+
+@pytest.mark.slow
+def test_markdown_and_csv_and_bib(small_run):
+    _, out = small_run
+    md = (out / "report" / "report.md").read_text()
+    agg = pd.read_csv(out / "report" / "tables" / "aggregate_test.csv")
+    assert set(agg["strategy"]) == {"random", "grid", "optuna-tpe"}
+    assert f"{agg['iqm'].iloc[0]:.4g}" in md
+    bib = (out / "report" / "references.bib").read_text()
+    assert "@software{tunebench" in bib and "akiba2019optuna" in bib and "5.0" in bib
+
+
+@pytest.mark.slow
+def test_combining_runs_adds_a_strategy_without_moving_scores(small_run, run_cli):
+    tmp, out = small_run
+    suite = write_suite(tmp, budget=5, seeds=3, strategies=("hyperopt-tpe",),
+                        problems=("branin", "logreg-iris", "knn-penguins"), name="more.toml")
+    extra = tmp / "more"
+    assert run_cli("run", suite, "--out", extra, "--jobs", "1", "--no-report") == 0
+    combined = tmp / "combined"
+    assert run_cli("report", out, extra, "--out", combined) == 0
+    one = pd.read_csv(out / "report" / "tables" / "aggregate_test.csv").set_index("strategy")
+    both = pd.read_csv(combined / "tables" / "aggregate_test.csv").set_index("strategy")
+    assert "hyperopt-tpe" in both.index
+    for s in one.index:  # frozen references: the old strategies' scores do not move
+        assert both.loc[s, "iqm"] == pytest.approx(one.loc[s, "iqm"])
+        assert both.loc[s, "mean"] == pytest.approx(one.loc[s, "mean"])
+
+
+@pytest.mark.slow
+def test_combining_runs_with_other_protocols_is_refused(small_run, run_cli, capsys):
+    tmp, out = small_run
+    suite = write_suite(tmp, budget=4, seeds=3, strategies=("hyperopt-tpe",),
+                        problems=("branin",), name="diff.toml")
+    other = tmp / "diff"
+    assert run_cli("run", suite, "--out", other, "--jobs", "1", "--no-report") == 0
+    assert run_cli("report", out, other, "--out", tmp / "nope") == 2
+    assert "protocols differ (budget: 5 vs 4)" in capsys.readouterr().err
+    with pytest.raises(StoreError, match="overlap"):
+        build_report([out, out], tmp / "nope2")
