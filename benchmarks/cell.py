@@ -23,7 +23,6 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from problems.base import Evaluation, Objective, derive_seed
@@ -156,7 +155,7 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
     base = {"suite": suite["name"], "problem": problem.name, "strategy": name,
             "seed": cell.seed, "metric": problem.metric}
     for trial in range(budget):
-        started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        started_at = time.time()
         t0 = time.perf_counter()
         if trial == 0 and suite.get("start_from_default") and problem.default_config:
             config = problem.space.canonical(problem.default_config)

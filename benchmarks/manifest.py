@@ -72,6 +72,13 @@ def environment() -> dict[str, Any]:
     }
 
 
+def _threads_per_worker(jobs: int, backend: str) -> int:
+    """BLAS/OpenMP threads per worker, as the runner sets them."""
+    if backend.startswith("dask"):
+        return 1
+    return (os.cpu_count() or 1) if jobs <= 1 else max(1, (os.cpu_count() or 1) // jobs)
+
+
 def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
           backend: str) -> dict[str, Any]:
     """The manifest written when a run starts (``finished_at`` is added at the end)."""
@@ -105,6 +112,8 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
         "finished_at": None,
         "jobs": jobs,
         "backend": backend,
+        # BLAS/OpenMP threads in each worker process (local backend; Dask workers: 1).
+        "threads_per_worker": _threads_per_worker(jobs, backend),
         "strategies": strategies,
         "problems": problems,
         "environment": environment(),

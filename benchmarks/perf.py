@@ -173,7 +173,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["trial_seconds"] = df["fit_seconds"] + df["ask_seconds"] + df["tell_seconds"]
     df["reused"] = False
     df["n_warnings"] = 0
-    df["started_at"] = "2026-01-01T00:00:00.000+00:00"
+    df["started_at"] = pd.Timestamp("2026-01-01", tz="UTC")
     from benchmarks.store import COLUMNS, RunDir, atomic_write_table
 
     run = RunDir(path)
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2, default=float))
     md = to_markdown(result)
     stem.with_suffix(".md").write_text(md)
-    print(md)
+    sys.stdout.write(md)
     return 0
 
 

@@ -32,7 +32,8 @@ SCHEMA = pa.schema([
     ("status", pa.string()), ("error", pa.string()),
     ("fit_seconds", pa.float64()), ("ask_seconds", pa.float64()),
     ("tell_seconds", pa.float64()), ("trial_seconds", pa.float64()),
-    ("reused", pa.bool_()), ("n_warnings", pa.int64()), ("started_at", pa.string()),
+    ("reused", pa.bool_()), ("n_warnings", pa.int64()),
+    ("started_at", pa.timestamp("ms", tz="UTC")),
 ])
 COLUMNS = SCHEMA.names
 #: Columns that must be equal between two runs of the same suite and seeds.
@@ -83,7 +84,13 @@ def atomic_write_table(path: Path, table: pa.Table, fault_point: str = "") -> No
 
 
 def records_table(records: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(records, schema=SCHEMA)
+    """Records -> table; ``started_at`` comes as epoch seconds (cheap to take per trial)."""
+    started = [round(r["started_at"] * 1000) for r in records]
+    rest = [{k: v for k, v in r.items() if k != "started_at"} for r in records]
+    fields = [f for f in SCHEMA if f.name != "started_at"]
+    table = pa.Table.from_pylist(rest, schema=pa.schema(fields))
+    ts = pa.array(started, pa.int64()).cast(SCHEMA.field("started_at").type)
+    return table.append_column(SCHEMA.field("started_at"), ts).select(SCHEMA.names)
 
 
 class RunDir:

@@ -1,8 +1,8 @@
 """optuna samplers behind the ask/tell contract.
 
 Each strategy owns an in-memory :class:`optuna.Study` with one sampler and drives it
-through optuna's own ask-and-tell interface (``study.ask(fixed_distributions)`` /
-``study.tell``). Failed evaluations are told as ``TrialState.FAIL``, which optuna's
+through optuna's own ask-and-tell interface (``study.ask()``, ``trial.suggest_*`` for each
+dimension, ``study.tell``), exactly as a user's define-by-run objective would. Failed evaluations are told as ``TrialState.FAIL``, which optuna's
 samplers skip. A configuration the strategy did not ask for (the default
 configuration, when a suite starts every strategy from it) is added with
 ``study.add_trial``.
@@ -11,7 +11,6 @@ configuration, when a suite starts every strategy from it) is added with
 from __future__ import annotations
 
 import inspect
-import json
 import warnings
 from abc import abstractmethod
 from typing import Any, ClassVar
@@ -42,8 +41,13 @@ def to_optuna(space: SearchSpace) -> dict[str, BaseDistribution]:
     return out
 
 
-def _key(config: Config) -> str:
-    return json.dumps(config, sort_keys=True, default=str)
+def _suggest(trial: optuna.Trial, d: Float | Int | Categorical) -> Any:
+    """One value through optuna's own ``suggest_*`` API, as a user's objective would."""
+    if isinstance(d, Float):
+        return trial.suggest_float(d.name, d.low, d.high, log=d.log)
+    if isinstance(d, Int):
+        return trial.suggest_int(d.name, d.low, d.high, log=d.log)
+    return trial.suggest_categorical(d.name, d.choices)
 
 
 class OptunaStrategy(Strategy):
@@ -61,7 +65,7 @@ class OptunaStrategy(Strategy):
                             f"valid: {self.accepted_options()}")
         self.study = optuna.create_study(sampler=self.make_sampler(**options),
                                          direction="minimize")
-        self._pending: dict[str, list[optuna.Trial]] = {}
+        self._pending: dict[tuple[Any, ...], list[optuna.Trial]] = {}
 
     @classmethod
     def accepted_options(cls) -> list[str]:
@@ -72,15 +76,18 @@ class OptunaStrategy(Strategy):
     def make_sampler(self, **options: Any) -> optuna.samplers.BaseSampler:
         """The optuna sampler, built from ``self.seed`` and the strategy's options."""
 
+    def _key(self, config: Config) -> tuple[Any, ...]:
+        return tuple(config[n] for n in self.space.names)
+
     def ask(self) -> Config:
-        trial = self.study.ask(self.distributions)
-        config = self.space.canonical(trial.params)
-        self._pending.setdefault(_key(config), []).append(trial)
+        trial = self.study.ask()
+        config = self.space.canonical({d.name: _suggest(trial, d) for d in self.space})
+        self._pending.setdefault(self._key(config), []).append(trial)
         return config
 
     def tell(self, config: Config, loss: float) -> None:
         config = self.space.canonical(config)
-        pending = self._pending.get(_key(config))
+        pending = self._pending.get(self._key(config))
         failed = self.failed(loss)
         if pending:
             trial = pending.pop(0)

@@ -176,3 +176,31 @@ def test_probability_of_improvement_by_hand():
     res = probability_of_improvement(fin, "v", n_boot=200).iloc[0]
     assert res["p_improve"] == pytest.approx(0.875)  # 3 wins, 1 tie of 4 pairs
     assert 0 <= res["low"] <= res["p_improve"] <= res["high"] <= 1
+
+
+def test_vectorised_curves_equal_the_per_group_path():
+    from benchmarks.analysis.aggregate import _curves_by_group, curves
+
+    rng = np.random.default_rng(3)
+    cells = {(p, s, seed): [(v, v) for v in rng.random(6)]
+             for p in ["p", "q"] for s in ["a", "b"] for seed in range(1, 6)}
+    cells[("p", "a", 1)][0] = (NAN, NAN)  # no incumbent at t=0 for one seed
+    traj = incumbents(trials(cells))
+    fast = curves(traj, "inc_val")
+    cols = ["problem", "strategy", "trial", "center", "low", "high", "n_seeds"]
+    slow = _curves_by_group(traj[["problem", "strategy", "seed", "trial", "inc_val"]],
+                            "inc_val", "median", 200, 0, cols)
+    pd.testing.assert_frame_equal(fast[cols].reset_index(drop=True),
+                                  slow[cols].reset_index(drop=True), check_dtype=False)
+    assert len(fast) == 2 * 2 * 6 - 1
+
+
+def test_holm_equals_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    from benchmarks.analysis.stats import holm
+
+    p = np.array([0.01, 0.04, 0.03, 0.005, 0.5, 0.04])
+    np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1])
+    # by hand: sorted 0.005*6, 0.01*5, 0.03*4, 0.04*3, 0.04*2 -> max-accumulated, 0.5*1
+    np.testing.assert_allclose(holm(p), [0.05, 0.12, 0.12, 0.03, 0.5, 0.12])

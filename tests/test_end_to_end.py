@@ -164,3 +164,21 @@ def test_console_script_help():
     res = subprocess.run([sys.executable, "-m", "benchmarks.cli", "run", "--help"],
                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     assert res.returncode == 0 and "--jobs" in res.stdout and "--scheduler" in res.stdout
+
+
+def test_builtin_suites_validate(run_cli, capsys):
+    from benchmarks.suite import builtin_suites, load
+
+    assert set(builtin_suites()) == {"quick", "default", "paper"}
+    for name in builtin_suites():
+        assert run_cli("validate", name) == 0
+    default = load("default")
+    assert default.budget >= 50 and len(default.seeds) >= 5 and len(default.problems) >= 6
+    from problems.catalogue import get_problem
+
+    tasks = {get_problem(p).task for p in default.problems}
+    assert tasks == {"classification", "regression"}
+    assert set(default.strategies) >= {"grid", "random", "skopt-gp", "hyperopt-tpe",
+                                       "optuna-tpe", "optuna-cmaes", "optuna-ga", "defaults"}
+    paper = load("paper")
+    assert paper.budget == 100 and len(paper.seeds) >= 20

@@ -28,8 +28,7 @@ def overfitting(traj: pd.DataFrame) -> pd.DataFrame:
     out["gap"] = out["inc_test"] - out["inc_val"]
     best_inc_test = out["inc_test"].groupby(keys, sort=False).cummin()
     out["ot"] = out["inc_test"] - best_inc_test
-    first = out["inc_test"].groupby(keys, sort=False).transform(
-        lambda s: s.dropna().iloc[0] if s.notna().any() else np.nan)
+    first = out["inc_test"].groupby(keys, sort=False).transform("first")  # first non-NaN
     denom = first - best_inc_test
     out["rel_ot"] = np.where(denom >= NO_PROGRESS, out["ot"] / denom.where(denom > 0, 1.0),
                              np.nan)

@@ -102,12 +102,15 @@ class Page:
         self.html.append(table.to_html())
         self.md.append(table.to_markdown())
 
-    def figure(self, fig: Any, name: str, caption: str) -> None:
+    def figure(self, fig: Any, name: str, caption: str, pdf: bool = True) -> None:
         d = self.out / "figures"
-        fig.savefig(d / f"{name}.png", dpi=110)
-        fig.savefig(d / f"{name}.pdf")
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
+        # Rendered once: the file and the page share it. Many-panel figures (pdf=False)
+        # are large canvases already, so 90 dpi.
+        fig.savefig(buf, format="png", dpi=110 if pdf else 90)
+        (d / f"{name}.png").write_bytes(buf.getvalue())
+        if pdf:
+            fig.savefig(d / f"{name}.pdf")
         figures.plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode()
         self.html.append(f'<figure><img alt="{html.escape(caption)}" '
@@ -298,20 +301,26 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
 
     # ---- per problem
     page.heading("Per problem", 2, "problems")
+    # A PDF of a many-panel figure costs seconds to render and is no use in a paper: PDFs
+    # of the per-problem figures are written for runs of up to 9 problems.
+    per_pdf = len(problems) <= 9
+    if not per_pdf:
+        page.para(f"{len(problems)} problems: the per-problem figures are written as PNG only "
+                  "(PDF up to 9 problems; report a subset of runs for PDFs).")
     conv = curves(traj, "inc_val")
     page.figure(figures.convergence(conv, problems, "best validation loss so far", colours),
                 "convergence_val", "Best validation loss so far: median over seeds, 95% "
-                "bootstrap band")
+                "bootstrap band", pdf=per_pdf)
     conv_t = curves(traj, "inc_test")
     page.figure(figures.convergence(conv_t, problems, "test loss of incumbent", colours,
                                     logx=True),
                 "convergence_test", "Test loss of the incumbent (log x): median over seeds, "
-                "95% bootstrap band")
+                "95% bootstrap band", pdf=per_pdf)
     tcurves = _time_curves(traj)
     page.figure(figures.convergence(tcurves, problems, "best validation loss so far", colours,
                                     logx=True, x="time", xlabel="wall time (s): fit+ask+tell"),
                 "convergence_time", "Best validation loss so far against cumulative wall time "
-                "(median over seeds)")
+                "(median over seeds)", pdf=per_pdf)
     refs = pd.DataFrame({"problem": problems,
                          "best_known": [best.get(p, np.nan) for p in problems],
                          "source": [best_src.get(p, "") for p in problems]})
@@ -325,10 +334,10 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                      note="share_rel_ot_above_1 is over cells where relative overtuning is "
                           "defined; share_no_progress: cells whose incumbent test loss never "
                           "improved by 1e-3."))
-    gap = curves(traj.dropna(subset=["gap"]), "gap")
+    gap = curves(traj, "gap", n_boot=0)
     page.figure(figures.convergence(gap, problems, "test - validation loss", colours),
                 "gap_over_budget", "Generalisation gap of the incumbent against evaluations "
-                "(median over seeds, 95% band)")
+                "(median over seeds)", pdf=per_pdf)
     page.table(Table("rank_reversals", rank_reversals(fin), "Do strategies rank differently by "
                      "validation and by test loss? (median final incumbent per strategy)"))
 
@@ -424,7 +433,7 @@ METHOD_NOTES = [
     "the score of that configuration refit on the whole training part, on the held-out test "
     "part, which no strategy sees.",
     "Convergence bands: 95% percentile-bootstrap intervals of the median over seeds "
-    "(1000 resamples). With few seeds they are wide, as they should be.",
+    "(200 resamples per curve). With few seeds they are wide, as they should be.",
     "Normalised score: (R0 - loss) / (R0 - L*), where R0 is the expected best-so-far of random "
     "search at the same budget, computed from the random strategy's evaluations by order "
     "statistics, and L* the best known loss (known optimum, suite reference, or the metric's "

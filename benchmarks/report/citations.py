@@ -69,11 +69,10 @@ def bibtex(manifest: dict[str, Any]) -> str:
     git = manifest.get("environment", {}).get("git", {}) or {}
     entries = [BIBTEX["tunebench"].format(version=libs.get("tunebench", "unknown"),
                                           commit=git.get("commit") or "unknown")]
-    used = {s["library"] for s in manifest.get("strategies", {}).values()}
-    used |= {"scikit-learn"}
-    if "optuna" in used:
-        used.add("cmaes") if any(s.get("spec") == "optuna-cmaes"
-                                 for s in manifest.get("strategies", {}).values()) else None
+    strategies = manifest.get("strategies", {})
+    used = {s["library"] for s in strategies.values()} | {"scikit-learn"}
+    if "optuna-cmaes" in strategies:  # optuna's CMA-ES is the cmaes package's algorithm
+        used.add("cmaes")
     for lib in sorted(used):
         if lib in BIBTEX:
             entries.append(BIBTEX[lib].format(version=libs.get(lib, "unknown")))

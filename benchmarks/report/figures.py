@@ -20,18 +20,26 @@ def convergence(curves: pd.DataFrame, problems: list[str], ylabel: str,
                 xlabel: str = "evaluations", title: str = "") -> Figure:
     """One panel per problem: centre line and 95% band per strategy against ``x``."""
     n = len(problems)
-    cols = min(3, n)
+    many = n > 9  # paper-scale runs: smaller panels keep the page and the render light
+    cols = min(4 if many else 3, n)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows), squeeze=False)
-    for ax, problem in zip(axes.flat, problems, strict=False):
+    pw, ph = (3.6, 2.6) if many else (4.6, 3.4)
+    fig, axes = plt.subplots(rows, cols, figsize=(pw * cols, ph * rows), squeeze=False)
+    for i, (ax, problem) in enumerate(zip(axes.flat, problems, strict=False)):
         sub = curves[curves["problem"] == problem]
         for strategy, g in sub.groupby("strategy", sort=True):
             xs = g[x] + (1 if x == "trial" else 0)
             ax.plot(xs, g["center"], label=strategy, color=colours[strategy], lw=1.5)
-            ax.fill_between(xs, g["low"], g["high"], color=colours[strategy], alpha=0.15, lw=0)
-        ax.set_title(problem, fontsize=10)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
+            ax.fill_between(xs, g["low"], g["high"], color=colours[strategy], alpha=0.15, lw=0,
+                            rasterized=True)
+        ax.set_title(problem, fontsize=10 if not many else 8)
+        if many and x == "trial" and i + cols < n:  # same x range: label the lowest only
+            ax.tick_params(labelbottom=False)
+        else:
+            ax.set_xlabel(xlabel, fontsize=9 if not many else 7)
+        ax.set_ylabel(ylabel, fontsize=9 if not many else 7)
+        ax.tick_params(labelsize=8 if not many else 6)
+        ax.locator_params(axis="y", nbins=4)
         if logx:
             ax.set_xscale("log")
         ax.grid(alpha=0.3)
@@ -42,7 +50,13 @@ def convergence(curves: pd.DataFrame, problems: list[str], ylabel: str,
                frameon=False)
     if title:
         fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.06 + 0.02 * (len(labels) // 6), 1, 0.97 if title else 1))
+    # Fixed margins in inches: tight_layout costs seconds per figure with many panels.
+    height = ph * rows
+    legend_in = 0.5 + 0.2 * (len(labels) // 6)
+    fig.subplots_adjust(left=0.9 / (pw * cols), right=1 - 0.15 / (pw * cols),
+                        bottom=(legend_in + 0.55) / height,
+                        top=1 - (0.55 if title else 0.35) / height,
+                        hspace=1.2 / ph, wspace=0.35)
     return fig
 
 
