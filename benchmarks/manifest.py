@@ -73,10 +73,10 @@ def environment() -> dict[str, Any]:
 
 
 def _threads_per_worker(jobs: int, backend: str) -> int:
-    """BLAS/OpenMP threads per worker, as the runner sets them."""
-    if backend.startswith("dask"):
-        return 1
-    return (os.cpu_count() or 1) if jobs <= 1 else max(1, (os.cpu_count() or 1) // jobs)
+    """BLAS/OpenMP threads per running cell, as the runner sets them (every backend)."""
+    from benchmarks.runner import CELL_THREADS
+
+    return CELL_THREADS
 
 
 def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,

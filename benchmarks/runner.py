@@ -29,6 +29,11 @@ from benchmarks.suite import Suite
 
 log = logging.getLogger(__name__)
 
+#: BLAS/OpenMP threads while a cell runs, on every backend. Thread count changes the
+#: rounding of BLAS reductions (e.g. in a GP surrogate), so it is fixed for the records
+#: to be identical whatever --jobs or backend; parallelism comes from running cells at once.
+CELL_THREADS = 1
+
 #: Set by the CLI's SIGINT handler; checked between cells, so a run stops even when a
 #: library swallowed the KeyboardInterrupt raised inside it.
 STOP = threading.Event()
@@ -75,11 +80,14 @@ def _run_cell_task(cell: Cell, suite: dict[str, Any]) -> CellResult:
 def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[CellResult]:
     """Yield results as cells finish, with ``jobs`` worker processes (1: this process)."""
     if jobs <= 1:
+        from threadpoolctl import threadpool_limits
+
         _quiet_libraries()
         for cell in cells:
-            yield run_cell(cell, suite)
+            with threadpool_limits(CELL_THREADS):
+                yield run_cell(cell, suite)
         return
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = CELL_THREADS
     ctx = get_context("spawn")  # no inherited threads or state: workers start clean
     level = logging.getLogger().getEffectiveLevel()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
@@ -107,7 +115,7 @@ def run_dask(cells: list[Cell], suite: dict[str, Any], address: str) -> Iterator
     except ImportError as exc:
         raise RuntimeError("--scheduler needs Dask: pip install 'tunebench[dask]'") from exc
     with Client(address, timeout="30s") as client:
-        client.run(_worker_init, 1)
+        client.run(_worker_init, CELL_THREADS)
         futures = [client.submit(_run_cell_task, c, suite, key=f"tunebench-{c.id}", pure=False)
                    for c in cells]
         for fut in as_completed(futures):
