@@ -53,22 +53,24 @@ def test_parquet_reads_without_tunebench(tiny_run):
     assert int(res.stdout) == len(df)
 
 
+def _rerun(tmp_path, run_cli, name: str, jobs: str) -> pd.DataFrame:
+    """The tiny suite again, in another run directory."""
+    suite = write_suite(tmp_path, name=f"{name}.toml")
+    out = tmp_path / name
+    assert run_cli("run", suite, "--out", out, "--jobs", jobs, "--no-report") == 0
+    return pd.read_parquet(out / "trials.parquet")
+
+
 def test_same_suite_twice_gives_identical_records(tmp_path, run_cli, tiny_run):
     _, first = tiny_run
-    suite = write_suite(tmp_path, name="again.toml")
-    out = tmp_path / "again"
-    assert run_cli("run", suite, "--out", out, "--jobs", "1", "--no-report") == 0
-    second = pd.read_parquet(out / "trials.parquet")
+    second = _rerun(tmp_path, run_cli, "again", "1")
     pd.testing.assert_frame_equal(first[DETERMINISTIC], second[DETERMINISTIC])
 
 
 @pytest.mark.slow
 def test_jobs_1_and_2_give_identical_records(tmp_path, run_cli, tiny_run):
     _, first = tiny_run
-    suite = write_suite(tmp_path, name="par.toml")
-    out = tmp_path / "par"
-    assert run_cli("run", suite, "--out", out, "--jobs", "2", "--no-report") == 0
-    second = pd.read_parquet(out / "trials.parquet")
+    second = _rerun(tmp_path, run_cli, "par", "2")
     pd.testing.assert_frame_equal(first[DETERMINISTIC], second[DETERMINISTIC])
 
 

@@ -116,7 +116,7 @@ def test_suite_parsing_accepts_exactly_the_valid_ranges(budget, folds, tf, seeds
             parse(data)
 
 
-README_PLUGIN = re.compile(r"```python\n(import numpy as np\nfrom strategies import Strategy.*?)```",
+README_PLUGIN = re.compile(r"```python\n(import numpy as np\n\n?from strategies import Strategy.*?)```",
                            re.S)
 
 
