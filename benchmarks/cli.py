@@ -123,7 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
-    progress = _progress_reporter(suite.n_cells, suite.budget, args.quiet)
+    progress = _Progress(suite.n_cells, args.quiet)
     runner.STOP.clear()
 
     def on_sigint(signum: int, frame: object) -> None:
@@ -160,10 +160,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 class _Progress:
     """A tqdm bar on a terminal; periodic log lines otherwise (readable CI logs)."""
 
-    def __init__(self, total: int, budget: int, quiet: bool) -> None:
+    def __init__(self, total: int, quiet: bool) -> None:
         import time
 
-        self.total, self.budget, self.quiet = total, budget, quiet
+        self.total, self.quiet = total, quiet
         self.start = time.perf_counter()
         self.bar = None
         self.last_logged = 0
@@ -194,9 +194,6 @@ class _Progress:
         if self.bar is not None:
             self.bar.close()
 
-
-def _progress_reporter(total: int, budget: int, quiet: bool) -> _Progress:
-    return _Progress(total, budget, quiet)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

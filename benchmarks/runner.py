@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -83,8 +82,8 @@ def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[C
         from threadpoolctl import threadpool_limits
 
         _quiet_libraries()
-        for cell in cells:
-            with threadpool_limits(CELL_THREADS):
+        with threadpool_limits(CELL_THREADS):
+            for cell in cells:
                 yield run_cell(cell, suite)
         return
     threads = CELL_THREADS
@@ -201,6 +200,3 @@ def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 
     summary.seconds = time.perf_counter() - start
     return summary
 
-
-def is_terminal() -> bool:
-    return sys.stderr.isatty()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -239,4 +239,4 @@ def check_names(suite: Suite, where: str) -> None:
             raise SuiteError(f"{where}: [reference] names {k!r}, which is not in problems")
 
 
-__all__ = ["Suite", "SuiteError", "builtin_suites", "load", "parse", "replace"]
+__all__ = ["Suite", "SuiteError", "builtin_suites", "load", "parse"]

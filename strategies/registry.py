@@ -86,9 +86,3 @@ def resolve(name: str) -> type[Strategy]:
         f"unknown strategy {name!r}.{hint} Valid: {valid}, or 'package.module:ClassName'."
     )
 
-
-def display_name(name: str) -> str:
-    """How a suite's strategy name is shown: a plug-in's declared name, else as given."""
-    if ":" in name:
-        return resolve(name).name
-    return name
