@@ -1,0 +1,311 @@
+"""Every number a report shows, computed once: :func:`summarise` -> :class:`Summary`.
+
+The report only renders a :class:`Summary`; a user's own table or plot starts from
+``summarise(load([run_dir]))`` (or ``tunebench.summarise(run)``) instead of re-deriving
+statistics. :func:`summarise` is a pure function of the loaded trials and manifests.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.analysis.aggregate import curves
+from benchmarks.analysis.normalise import best_known, normalised_scores, random_reference
+from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
+from benchmarks.analysis.ranks import ranks_over_time
+from benchmarks.analysis.stats import (
+    aggregate_scores,
+    friedman,
+    probability_of_improvement,
+    wilcoxon_holm,
+)
+from benchmarks.analysis.trajectory import final, incumbents
+from benchmarks.baseline import BASELINE
+from benchmarks.store import RunDir, StoreError, read_trials
+
+log = logging.getLogger(__name__)
+
+#: Suite keys that must agree for runs to be reported together.
+PROTOCOL = ("budget", "folds", "test_fraction", "start_from_default")
+#: Significance level of every test the report marks.
+ALPHA = 0.05
+
+
+@dataclass
+class Inputs:
+    """The stored trials and manifests of one or more runs, as read from disk."""
+
+    trials: pd.DataFrame
+    manifests: list[dict[str, Any]]
+    failed_cells: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.manifests[0]
+
+
+def load(run_dirs: list[str | Path]) -> Inputs:
+    """Read and combine runs; refuse (StoreError) when their protocols differ."""
+    frames, manifests, failed = [], [], {}
+    for d in run_dirs:
+        run = RunDir(d)
+        if not run.exists():
+            raise StoreError(f"{d}: no manifest.json; is it a tunebench run directory?")
+        manifests.append(run.read_manifest())
+        frames.append(read_trials(d))
+        failed.update(run.failed_cells())
+    first = manifests[0]["suite"]
+    for d, m in zip(run_dirs[1:], manifests[1:], strict=True):
+        diffs = [f"{k}: {first.get(k)!r} vs {m['suite'].get(k)!r}" for k in PROTOCOL
+                 if first.get(k) != m["suite"].get(k)]
+        if diffs:
+            raise StoreError(f"cannot report {run_dirs[0]} and {d} together: their protocols "
+                             f"differ ({'; '.join(diffs)})")
+    trials = pd.concat(frames, ignore_index=True)
+    _check_combinable(trials)
+    return Inputs(trials, manifests, failed)
+
+
+def _check_combinable(trials: pd.DataFrame) -> None:
+    dup = trials.duplicated(["problem", "strategy", "seed", "trial"])
+    if dup.any():
+        row = trials[dup].iloc[0]
+        raise StoreError(f"the runs overlap: strategy {row['strategy']!r} on {row['problem']!r} "
+                         f"seed {row['seed']} appears in more than one run")
+    seeds = trials.groupby(["problem", "strategy"])["seed"].apply(lambda s: tuple(sorted(set(s))))
+    for problem, g in seeds.groupby(level=0):
+        if g.nunique() > 1:
+            raise StoreError(f"cannot report these runs together: on {problem!r} the strategies "
+                             f"were run with different seeds {sorted(set(g))}")
+
+
+@dataclass
+class Summary:
+    """Everything the report shows, as DataFrames and dicts (see :func:`summarise`).
+
+    Frames are empty (not missing) when a statistic does not apply, e.g. the normalised
+    scores of a run without the baseline strategy, or anything of a run whose every cell
+    failed (``empty`` is then True).
+    """
+
+    manifests: list[dict[str, Any]]
+    trials: pd.DataFrame
+    failed_cells: dict[str, str]
+    budget: int
+    problems: list[str]
+    strategies: list[str]
+    #: Incumbent trajectories with overfitting columns and normalised scores.
+    scored: pd.DataFrame
+    #: The trajectory's last row per cell (problem, strategy, seed).
+    final: pd.DataFrame
+    #: Normalised test / validation score per strategy (IQM, mean, bootstrap CIs).
+    aggregate_test: pd.DataFrame
+    aggregate_val: pd.DataFrame
+    #: Friedman test result (``skipped`` key when it cannot run).
+    friedman: dict[str, Any]
+    #: Pairwise Wilcoxon tests across problems and within each problem (Holm).
+    wilcoxon_across: pd.DataFrame
+    wilcoxon_within: pd.DataFrame
+    probability_of_improvement: pd.DataFrame
+    #: Median final incumbent test loss per problem x strategy, and its +/- marks.
+    final_by_problem: pd.DataFrame
+    final_marks: pd.DataFrame
+    #: Curves: IQM normalised validation score, mean rank, convergence bands, gap.
+    score_curve: pd.DataFrame
+    ranks: pd.DataFrame
+    convergence_val: pd.DataFrame
+    convergence_test: pd.DataFrame
+    convergence_time: pd.DataFrame
+    gap: pd.DataFrame
+    #: L* per problem and where it came from.
+    references: pd.DataFrame
+    overfitting: pd.DataFrame
+    rank_reversals: pd.DataFrame
+    timing: pd.DataFrame
+    failed_trials: pd.DataFrame
+    provenance: dict[str, Any]
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.manifests[0]
+
+    @property
+    def has_baseline(self) -> bool:
+        return BASELINE in self.strategies
+
+    @property
+    def empty(self) -> bool:
+        """True when no trial was recorded (e.g. every cell failed)."""
+        return self.trials.empty
+
+
+def summarise(inputs: Inputs) -> Summary:
+    """Compute every statistic of the report once, from the loaded runs alone."""
+    df = inputs.trials
+    budget = int(inputs.manifest["suite"]["budget"])
+    if df.empty:
+        return _empty(inputs, budget)
+    traj = overfitting(incumbents(df))
+    problems = sorted(traj["problem"].unique())
+    strategies = sorted(traj["strategy"].unique())
+    best, best_src = best_known_map(inputs.manifests, problems)
+    has_baseline = BASELINE in strategies
+    if has_baseline:
+        scored = normalised_scores(traj, random_reference(df, budget), best)
+    else:
+        scored = traj.assign(score_val=np.nan, score_test=np.nan)
+    fin = final(scored)
+    tests = _tests(fin, has_baseline)
+    med, marks = final_by_problem(fin, tests["wilcoxon_within"])
+    return Summary(
+        manifests=inputs.manifests, trials=df, failed_cells=dict(inputs.failed_cells),
+        budget=budget, problems=problems, strategies=strategies, scored=scored, final=fin,
+        **tests, final_by_problem=med, final_marks=marks,
+        score_curve=score_curve(scored) if has_baseline else pd.DataFrame(),
+        ranks=ranks_over_time(traj, "inc_val"),
+        convergence_val=curves(traj, "inc_val"), convergence_test=curves(traj, "inc_test"),
+        convergence_time=time_curves(traj), gap=curves(traj, "gap", n_boot=0),
+        references=pd.DataFrame({"problem": problems,
+                                 "best_known": [best.get(p, np.nan) for p in problems],
+                                 "source": [best_src.get(p, "") for p in problems]}),
+        overfitting=overfitting_table(fin), rank_reversals=rank_reversals(fin),
+        timing=timing(df), failed_trials=failed_trials(df),
+        provenance=provenance(inputs.manifest),
+    )
+
+
+def _tests(fin: pd.DataFrame, has_baseline: bool) -> dict[str, Any]:
+    """Aggregates and significance tests at the full budget."""
+    # across problems: per-problem median normalised test score, paired by problem
+    per_problem = fin.groupby(["problem", "strategy"], as_index=False)["score_test"].median()
+    within = []
+    for problem, g in fin.groupby("problem"):
+        w = wilcoxon_holm(g, "inc_test", ["seed"])
+        w.insert(0, "problem", problem)
+        within.append(w)
+    none = pd.DataFrame()
+    return {
+        "aggregate_test": aggregate_scores(fin, "score_test") if has_baseline else none,
+        "aggregate_val": aggregate_scores(fin, "score_val") if has_baseline else none,
+        "friedman": friedman(fin, "inc_test"),
+        "wilcoxon_across": (wilcoxon_holm(per_problem, "score_test", ["problem"])
+                            if has_baseline else none),
+        "wilcoxon_within": pd.concat(within, ignore_index=True) if within else none,
+        "probability_of_improvement": (probability_of_improvement(fin, "inc_test", BASELINE)
+                                       if has_baseline else none),
+    }
+
+
+def _empty(inputs: Inputs, budget: int) -> Summary:
+    """The summary of runs without a single trial: only failures and provenance."""
+    none = pd.DataFrame()
+    return Summary(
+        manifests=inputs.manifests, trials=inputs.trials,
+        failed_cells=dict(inputs.failed_cells), budget=budget, problems=[], strategies=[],
+        scored=none, final=none, aggregate_test=none, aggregate_val=none,
+        friedman={"skipped": "no trials were recorded"}, wilcoxon_across=none,
+        wilcoxon_within=none, probability_of_improvement=none, final_by_problem=none,
+        final_marks=none, score_curve=none, ranks=none, convergence_val=none,
+        convergence_test=none, convergence_time=none, gap=none, references=none,
+        overfitting=none, rank_reversals=none, timing=none, failed_trials=none,
+        provenance=provenance(inputs.manifest),
+    )
+
+
+def best_known_map(manifests: list[dict[str, Any]], problems: list[str]
+                   ) -> tuple[dict[str, float], dict[str, str]]:
+    """L* per problem and its source, from the manifests' problem info and suite references."""
+    values, sources = {}, {}
+    reference: dict[str, float] = {}
+    info: dict[str, Any] = {}
+    for m in manifests:
+        reference.update(m["suite"].get("reference", {}))
+        info.update(m.get("problems", {}))
+    for p in problems:
+        meta = info.get(p, {})
+        try:
+            values[p], sources[p] = best_known(p, meta.get("metric", ""), meta.get("optimum"),
+                                               reference)
+        except ValueError as exc:
+            log.warning("%s", exc)
+    return values, sources
+
+
+def final_by_problem(fin: pd.DataFrame, within: pd.DataFrame
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Median final incumbent test loss (problem x strategy) and its marks: ``+``/``-``
+    significantly better/worse than the baseline (within-problem Wilcoxon, Holm)."""
+    med = fin.groupby(["problem", "strategy"])["inc_test"].median().unstack("strategy")
+    marks = pd.DataFrame("", index=med.index, columns=med.columns)
+    if not within.empty:
+        for _, r in within.iterrows():
+            if r["p_holm"] < ALPHA and BASELINE in (r["a"], r["b"]):
+                other = r["b"] if r["a"] == BASELINE else r["a"]
+                better = (r["median_diff"] < 0) == (r["a"] == other)
+                marks.at[r["problem"], other] = "+" if better else "-"
+    return med, marks
+
+
+def score_curve(scored: pd.DataFrame) -> pd.DataFrame:
+    """IQM over (problem, seed) of the normalised validation score, per strategy and trial."""
+    return (scored.dropna(subset=["score_val"]).groupby(["strategy", "trial"])["score_val"]
+            .agg(lambda s: float(np.mean(np.sort(s)[len(s) // 4: len(s) - len(s) // 4]
+                                         if len(s) >= 4 else s)))
+            .reset_index())
+
+
+def timing(df: pd.DataFrame) -> pd.DataFrame:
+    """Per strategy: trials, fit / ask / tell seconds, reused evaluations, strategy share."""
+    tm = df.groupby("strategy").agg(trials=("trial", "size"), fit_s=("fit_seconds", "sum"),
+                                    ask_s=("ask_seconds", "sum"), tell_s=("tell_seconds", "sum"),
+                                    reused=("reused", "sum")).reset_index()
+    tm["strategy_ms_per_trial"] = 1000 * (tm["ask_s"] + tm["tell_s"]) / tm["trials"]
+    tm["strategy_share"] = (tm["ask_s"] + tm["tell_s"]) / (tm["ask_s"] + tm["tell_s"] + tm["fit_s"])
+    return tm
+
+
+def failed_trials(df: pd.DataFrame) -> pd.DataFrame:
+    """Failed trials counted per (problem, strategy, status)."""
+    ft = df[df["status"] != "ok"].groupby(["problem", "strategy", "status"]).size()
+    return ft.rename("trials").reset_index()
+
+
+def provenance(m: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's record of what produced the run (first run of several)."""
+    prov = {k: m.get(k) for k in ("run_id", "command", "started_at", "finished_at", "jobs",
+                                  "backend")}
+    prov["environment"] = m.get("environment")
+    prov["suite"] = m.get("suite")
+    prov["strategies"] = m.get("strategies")
+    return prov
+
+
+def time_curves(traj: pd.DataFrame, points: int = 60) -> pd.DataFrame:
+    """Median over seeds of best-so-far val loss on a common log-spaced wall-time grid."""
+    rows = []
+    for problem, gp in traj.groupby("problem", sort=True):
+        lo = max(gp["elapsed"].min(), 1e-4)
+        hi = gp["elapsed"].max()
+        grid = np.geomspace(lo, hi, points) if hi > lo else np.array([hi])
+        for strategy, gs in gp.groupby("strategy", sort=True):
+            vals = []
+            for _, cell in gs.groupby("seed"):
+                e, v = cell["elapsed"].to_numpy(), cell["inc_val"].to_numpy()
+                i = np.searchsorted(e, grid, side="right") - 1
+                vals.append(np.where(i >= 0, v[np.clip(i, 0, None)], np.nan))
+            arr = np.array(vals)
+            with np.errstate(all="ignore"):
+                ok = ~np.isnan(arr).any(axis=0)
+            if ok.any():
+                med = np.median(arr[:, ok], axis=0)
+                rows.append(pd.DataFrame({"problem": problem, "strategy": strategy,
+                                          "time": grid[ok], "center": med, "low": med,
+                                          "high": med}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["problem", "strategy", "time", "center", "low", "high"])
