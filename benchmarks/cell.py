@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from benchmarks.suite import Suite
 from problems.base import Evaluation, Objective, derive_seed
 from problems.catalogue import get_problem
 from strategies.registry import resolve
@@ -112,7 +113,7 @@ def params_json(config: dict[str, Any]) -> str:
     return json.dumps(config, sort_keys=True, allow_nan=False)
 
 
-def run_cell(cell: Cell, suite: dict[str, Any]) -> CellResult:
+def run_cell(cell: Cell, suite: Suite) -> CellResult:
     """Run every trial of one cell; a raising strategy gives a failed result, not a crash."""
     start = time.perf_counter()
     result = CellResult(cell)
@@ -124,17 +125,17 @@ def run_cell(cell: Cell, suite: dict[str, Any]) -> CellResult:
     return result
 
 
-def _run(cell: Cell, suite: dict[str, Any], result: CellResult) -> None:
+def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
     problem = get_problem(cell.problem)
-    objective = problem.bind(cell.seed, folds=suite["folds"], test_fraction=suite["test_fraction"])
+    objective = problem.bind(cell.seed, folds=suite.folds, test_fraction=suite.test_fraction)
     cls = resolve(cell.strategy)
-    options = dict(suite.get("options", {}).get(cell.strategy, {}))
+    options = dict(suite.options.get(cell.strategy, {}))
     if "default" in (cls.accepted_options() or []):
         options["default"] = dict(problem.default_config)
-    budget = int(suite["budget"])
+    budget = suite.budget
     strategy = cls(problem.space, derive_seed(cell.seed, "strategy", problem.name), budget,
                    **options)
-    timeout = suite.get("trial_timeout")
+    timeout = suite.trial_timeout
     if timeout and threading.current_thread() is not threading.main_thread():
         log.warning("trial_timeout is not enforced in worker threads (e.g. Dask); "
                     "trials of %s run without a time limit", cell.id)
@@ -148,16 +149,16 @@ def _run(cell: Cell, suite: dict[str, Any], result: CellResult) -> None:
 
 
 def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name: str,
-            budget: int, suite: dict[str, Any], timeout: float | None,
+            budget: int, suite: Suite, timeout: float | None,
             result: CellResult) -> None:
     """The trial loop: ask -> validate -> evaluate (or reuse) -> tell -> record."""
     cache: dict[str, Evaluation] = {}
-    base = {"suite": suite["name"], "problem": problem.name, "strategy": name,
+    base = {"suite": suite.name, "problem": problem.name, "strategy": name,
             "seed": cell.seed, "metric": problem.metric}
     for trial in range(budget):
         started_at = time.time()
         t0 = time.perf_counter()
-        if trial == 0 and suite.get("start_from_default") and problem.default_config:
+        if trial == 0 and suite.start_from_default and problem.default_config:
             config = problem.space.canonical(problem.default_config)
         else:
             config = strategy.ask()

@@ -101,6 +101,8 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
             "dataset": None if ds is None else {"name": ds.name, "source": ds.source,
                                                 "licence": ds.licence, "rows": ds.rows},
             "model_source": getattr(getattr(prob, "model", None), "source", None),
+            # a user's plug-in model (module, attribute, space...); None for built-ins
+            "plugin_model": _plugin(prob),
             "description": prob.description,
         }
     return {
@@ -120,6 +122,11 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
     }
 
 
+def _plugin(problem: Any) -> dict[str, Any] | None:
+    fp = getattr(getattr(problem, "model", None), "fingerprint", None)
+    return dict(fp) if fp else None
+
+
 def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """What differs between a stored manifest and the one a resume would write."""
     out = []
@@ -128,6 +135,11 @@ def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
         keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
         for k in keys:
             out.append(f"suite.{k}: stored {a.get(k)!r}, now {b.get(k)!r}")
+    pa, pb = stored.get("problems", {}), current.get("problems", {})
+    for name in sorted(set(pa) & set(pb)):
+        was, now_ = pa[name].get("plugin_model"), pb[name].get("plugin_model")
+        if was != now_ and (was or now_):
+            out.append(f"plug-in model of {name}: stored {was}, now {now_}")
     la = stored.get("environment", {}).get("libraries", {})
     lb = current.get("environment", {}).get("libraries", {})
     for name in KEY_LIBRARIES:

@@ -87,9 +87,10 @@ def _native(name: str, evals: int, seed: int) -> float:
 
 def _through_tunebench(name: str, evals: int, seed: int) -> float:
     from benchmarks.cell import Cell, run_cell
+    from benchmarks.suite import Suite
 
-    suite = {"name": "perf", "budget": evals, "folds": 2, "test_fraction": 0.25,
-             "options": {}, "start_from_default": False}
+    suite = Suite(name="perf", strategies=(name,), problems=("branin",), budget=evals,
+                  seeds=(seed,), folds=2, test_fraction=0.25)
     start = time.perf_counter()
     res = run_cell(Cell("branin", name, seed), suite)
     elapsed = time.perf_counter() - start

@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 CELL_THREADS = 1
 
 #: Set by the CLI's SIGINT handler; checked between cells, so a run stops even when a
-#: library swallowed the KeyboardInterrupt raised inside it.
+#: library swallowed the KeyboardInterrupt raised inside it. Callers without that handler
+#: (``tunebench.run``) pass their own event to :func:`execute`.
 STOP = threading.Event()
 
 
@@ -72,11 +73,11 @@ def _worker_init(threads: int, level: int = logging.WARNING) -> None:
     _quiet_libraries()
 
 
-def _run_cell_task(cell: Cell, suite: dict[str, Any]) -> CellResult:
+def _run_cell_task(cell: Cell, suite: Suite) -> CellResult:
     return run_cell(cell, suite)
 
 
-def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[CellResult]:
+def run_local(cells: list[Cell], suite: Suite, jobs: int) -> Iterator[CellResult]:
     """Yield results as cells finish, with ``jobs`` worker processes (1: this process)."""
     if jobs <= 1:
         from threadpoolctl import threadpool_limits
@@ -107,7 +108,7 @@ def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[C
     pool.shutdown(wait=True)
 
 
-def run_dask(cells: list[Cell], suite: dict[str, Any], address: str) -> Iterator[CellResult]:
+def run_dask(cells: list[Cell], suite: Suite, address: str) -> Iterator[CellResult]:
     """Yield results as cells finish on an existing Dask cluster at ``address``."""
     try:
         from distributed import Client, as_completed
@@ -167,8 +168,14 @@ def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
 
 
 def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 1,
-            scheduler: str | None = None, progress: Progress | None = None) -> RunSummary:
-    """Run the cells not yet stored, commit each as it finishes, then consolidate."""
+            scheduler: str | None = None, progress: Progress | None = None,
+            stop: threading.Event | None = None) -> RunSummary:
+    """Run the cells not yet stored, commit each as it finishes, then consolidate.
+
+    ``stop`` (default: the CLI's :data:`STOP`) is checked between cells: once set, the
+    run stops with KeyboardInterrupt, keeping every committed cell.
+    """
+    stop = STOP if stop is None else stop
     start = time.perf_counter()
     cells = plan(suite)
     done = run.done_cells()
@@ -177,11 +184,10 @@ def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 
     log.info("%s: %d cells, %d already stored, %d to run", run.path, len(cells),
              summary.skipped, len(todo))
     results: Iterable[CellResult]
-    suite_d = suite.to_dict()
-    results = (run_dask(todo, suite_d, scheduler) if scheduler
-               else run_local(todo, suite_d, jobs))
+    results = (run_dask(todo, suite, scheduler) if scheduler
+               else run_local(todo, suite, jobs))
     for i, res in enumerate(results, 1):
-        if STOP.is_set():
+        if stop.is_set():
             raise KeyboardInterrupt
         if res.ok:
             run.write_cell(res.cell.id, res.records)

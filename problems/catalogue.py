@@ -13,6 +13,7 @@ import re
 from problems.base import Problem
 from problems.datasets import DATASETS, Dataset, get_dataset
 from problems.models import MODELS, ModelSpec
+from problems.plugins import PLUGIN_PROBLEM, load_model
 from problems.synthetic import SYNTHETIC
 from problems.tabular import METRICS, TabularProblem
 
@@ -59,10 +60,23 @@ def get_problem(name: str) -> Problem:
     m = _SPEC.match(name)
     if m and m["model"] in MODELS:
         return make_problem(MODELS[m["model"]], get_dataset(m["dataset"]))
+    plugin = PLUGIN_PROBLEM.match(name)
+    if plugin:
+        return plugin_problem(plugin["module"], plugin["attr"], plugin["dataset"])
     close = difflib.get_close_matches(name, PROBLEMS, n=3, cutoff=0.5)
     hint = f" Did you mean {close}?" if close else ""
     raise KeyError(f"unknown problem {name!r}.{hint} See `tunebench list problems` "
                    f"for the {len(PROBLEMS)} valid names.")
+
+
+def plugin_problem(module: str, attr: str, dataset: str) -> TabularProblem:
+    """The problem ``module:attr-dataset``: a user's :class:`~problems.plugins.Model`."""
+    spec = load_model(module, attr)
+    problem = make_problem(spec, get_dataset(dataset))
+    if spec.metrics and problem.metric not in spec.metrics:
+        raise ValueError(f"model {spec.name!r} supports the metrics {list(spec.metrics)}, "
+                         f"not {problem.metric!r}, the metric of {problem.name!r}")
+    return problem
 
 
 def available(problem: Problem) -> bool:

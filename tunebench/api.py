@@ -1,0 +1,123 @@
+"""The functions behind ``import tunebench``: run, load, summarise, report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks import runner
+from benchmarks.analysis.summary import Summary
+from benchmarks.analysis.summary import load as load_inputs
+from benchmarks.analysis.summary import summarise as summarise_inputs
+from benchmarks.store import RunDir, StoreError, read_trials
+from benchmarks.suite import Suite, SuiteError
+from benchmarks.suite import load as load_suite
+
+log = logging.getLogger("tunebench")
+
+SuiteLike = str | os.PathLike[str] | dict[str, Any] | Suite
+
+
+@dataclass
+class Run:
+    """A run directory: its manifest, its trials (read when first used) and its failures."""
+
+    path: Path
+    manifest: dict[str, Any] = field(repr=False)
+    failed: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def trials(self) -> pd.DataFrame:
+        """Every trial of the run (``trials.parquet``)."""
+        return read_trials(self.path)
+
+    @property
+    def finished(self) -> bool:
+        return self.manifest.get("finished_at") is not None
+
+
+def as_suite(suite: SuiteLike, **overrides: Any) -> Suite:
+    """A validated :class:`Suite` from a built-in name, a TOML path, a mapping or a Suite.
+
+    ``overrides`` replace suite keys (``budget=5``, ``seeds=2``, ``strategies=[...]``);
+    raises :class:`SuiteError` with what is wrong.
+    """
+    if isinstance(suite, Suite):
+        data = suite.to_dict()
+    elif isinstance(suite, dict):
+        data = dict(suite)
+    elif isinstance(suite, (str, os.PathLike)):
+        if not overrides:
+            return load_suite(suite)
+        data = load_suite(suite).to_dict()
+    else:
+        raise SuiteError(f"a suite is a name, a TOML path, a dict or a Suite, not "
+                         f"{type(suite).__name__}")
+    if isinstance(suite, Suite) and not overrides:
+        return suite
+    data.update({k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()})
+    return Suite.from_dict(data, "tunebench.run" if overrides else "suite")
+
+
+def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int | None = None,
+        *, scheduler: str | None = None, **overrides: Any) -> Run:
+    """Run a suite (resuming ``out`` if it holds the same run) and return the :class:`Run`.
+
+    ``jobs`` worker processes (default: all cores; 1 runs in this process); ``scheduler``
+    a Dask scheduler address. Plug-in strategies and models must live in importable
+    modules (not in the notebook itself) when ``jobs > 1``. Interrupting (Ctrl-C,
+    KeyboardInterrupt) keeps every finished cell: call ``run`` again with the same ``out``
+    to resume.
+    """
+    s = as_suite(suite, **overrides)
+    jobs = jobs or os.cpu_count() or 1
+    path = Path(out) if out is not None else runner.default_out(s)
+    backend = f"dask:{scheduler}" if scheduler else f"local:{jobs}"
+    rundir, manifest = runner.prepare(s, path, [*sys.argv[:1], "tunebench.run"], jobs, backend)
+    log.info("suite %s: %d cells -> %s", s.name, s.n_cells, path)
+    try:
+        summary = runner.execute(s, rundir, manifest, jobs=jobs, scheduler=scheduler,
+                                 stop=threading.Event())
+    except KeyboardInterrupt:
+        log.warning("interrupted: finished cells are stored in %s; resume with "
+                    "tunebench.run(<the same suite>, out=%r)", path, str(path))
+        raise
+    if summary.failed:
+        log.error("%d cell(s) failed: %s (tracebacks in %s/cells/*.error)", len(summary.failed),
+                  ", ".join(sorted(summary.failed)), path)
+    return Run(path, rundir.read_manifest(), dict(rundir.failed_cells()))
+
+
+def load(run_dir: str | os.PathLike[str]) -> Run:
+    """An existing run directory (raises :class:`StoreError` if it is not one)."""
+    rundir = RunDir(run_dir)
+    if not rundir.exists():
+        raise StoreError(f"{run_dir}: no manifest.json; is it a tunebench run directory?")
+    return Run(Path(run_dir), rundir.read_manifest(), dict(rundir.failed_cells()))
+
+
+def _paths(runs: tuple[Run | str | os.PathLike[str], ...]) -> list[str | Path]:
+    if not runs:
+        raise ValueError("give at least one run (a Run or a run directory)")
+    return [r.path if isinstance(r, Run) else Path(r) for r in runs]
+
+
+def summarise(*runs: Run | str | os.PathLike[str]) -> Summary:
+    """Every statistic of the report of these runs, as DataFrames (see :class:`Summary`)."""
+    return summarise_inputs(load_inputs(_paths(runs)))
+
+
+def report(*runs: Run | str | os.PathLike[str], out: str | os.PathLike[str] | None = None
+           ) -> Path:
+    """Write the report of these runs (default: ``<first run>/report``); returns index.html."""
+    from benchmarks.report import build_report
+
+    return build_report(_paths(runs), out)
