@@ -8,8 +8,10 @@ the same command to resume).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -41,15 +43,37 @@ def _positive(value: str) -> int:
     return n
 
 
+def _option(value: str) -> tuple[str, Any]:
+    """``key=value`` with the value read as JSON when it parses (``0.2``, ``true``, ``[1]``)."""
+    key, sep, raw = value.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected key=value, got {value!r}")
+    try:
+        return key.strip(), json.loads(raw)
+    except json.JSONDecodeError:
+        return key.strip(), raw
+
+
+def _verbosity(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", default=default,
+                   help="log debug messages")
+    p.add_argument("-q", "--quiet", action="store_true", default=default,
+                   help="log warnings and errors only")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="tunebench",
         description="Benchmark hyperparameter-tuning strategies fairly and reproducibly.")
-    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    p.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    _verbosity(p, False)
+    # -v/-q are accepted after the command too; SUPPRESS keeps the top-level value
+    # when they are not repeated there.
+    common = argparse.ArgumentParser(add_help=False)
+    _verbosity(common, argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    r = sub.add_parser("run", help="run a suite (resumes an existing --out directory)",
+    r = sub.add_parser("run", parents=[common],
+                       help="run a suite (resumes an existing --out directory)",
                        description="Run a suite: every strategy x problem x seed cell, each "
                        "with the same budget. Rerunning on the same --out resumes.")
     r.add_argument("suite", help="built-in suite name (quick, default, paper) or TOML path")
@@ -69,18 +93,28 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--problems", type=_csv, help="override: comma-separated problems")
     r.add_argument("--no-report", action="store_true", help="do not write the report")
 
-    v = sub.add_parser("validate", help="check a suite without running anything")
+    v = sub.add_parser("validate", parents=[common],
+                       help="check a suite without running anything")
     v.add_argument("suite")
 
-    rep = sub.add_parser("report", help="write the report of one or more finished runs")
+    rep = sub.add_parser("report", parents=[common],
+                       help="write the report of one or more finished runs")
     rep.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
     rep.add_argument("--out", type=Path, help="report directory (default: RUN_DIR/report)")
 
-    ls = sub.add_parser("list", help="list strategies, problems, datasets or suites")
+    ls = sub.add_parser("list", parents=[common],
+                       help="list strategies, problems, datasets or suites")
     ls.add_argument("what", choices=["strategies", "problems", "datasets", "suites"])
 
-    cs = sub.add_parser("check-strategy", help="run the conformance checker on a strategy")
+    cs = sub.add_parser("check-strategy", parents=[common],
+                       help="run the conformance checker on a strategy")
     cs.add_argument("strategy", help="built-in name or package.module:ClassName")
+    cs.add_argument("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
+                    help="a keyword option of the strategy (repeatable), e.g. --option step=0.2")
+    cs.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="time limit of each check (default 60 s); a hanging strategy fails")
+    cs.add_argument("--budget", type=_positive, default=16,
+                    help="evaluations per checked run (default 16)")
     return p
 
 
@@ -123,7 +157,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
-    progress = _Progress(suite.n_cells, args.quiet)
+    stored = {c.id for c in runner.plan(suite)} & run.done_cells()
+    progress = _Progress(suite.n_cells, len(stored), args.quiet)
     runner.STOP.clear()
 
     def on_sigint(signum: int, frame: object) -> None:
@@ -132,8 +167,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        summary = runner.execute(suite, run, manifest, jobs=args.jobs,
-                                 scheduler=args.scheduler, progress=progress.update)
+        with progress.logging():
+            summary = runner.execute(suite, run, manifest, jobs=args.jobs,
+                                     scheduler=args.scheduler, progress=progress.update,
+                                     stop=runner.STOP)
     except KeyboardInterrupt:
         progress.close()
         log.warning("interrupted: finished cells are stored in %s. Resume with:\n"
@@ -158,42 +195,56 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 class _Progress:
-    """A tqdm bar on a terminal; periodic log lines otherwise (readable CI logs)."""
+    """A tqdm bar on a terminal; periodic log lines otherwise (readable CI logs).
 
-    def __init__(self, total: int, quiet: bool) -> None:
+    Rates count only the cells run now: cells already stored when a run resumes are the
+    bar's starting point, not work done in no time.
+    """
+
+    def __init__(self, total: int, stored: int, quiet: bool) -> None:
         import time
 
-        self.total, self.quiet = total, quiet
+        self.total, self.stored, self.quiet = total, stored, quiet
         self.start = time.perf_counter()
+        self.trials = 0
         self.bar = None
-        self.last_logged = 0
+        self.last_logged = stored
         if sys.stderr.isatty() and not quiet:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="cell", dynamic_ncols=True)
+            self.bar = tqdm(total=total, initial=stored, unit="cell", dynamic_ncols=True)
+
+    def logging(self) -> Any:
+        """Route log lines through the bar so that they do not print over it."""
+        import contextlib
+
+        if self.bar is None:
+            return contextlib.nullcontext()
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        return logging_redirect_tqdm()
 
     def update(self, result: Any, done: int, total: int) -> None:
         import time
 
-        elapsed = time.perf_counter() - self.start
-        trials = len(result.records)
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        self.trials += len(result.records)
+        ran = done - self.stored
         if self.bar is not None:
-            if self.bar.n == 0 and done > 1:
-                self.bar.update(done - 1)
             self.bar.update(1)
-            self.bar.set_postfix_str(f"{self.bar.format_dict['rate'] or 0:.2f} cells/s, "
-                                     f"~{trials / max(result.seconds, 1e-9):.0f} trials/s")
+            self.bar.set_postfix_str(f"{self.trials} trials, {self.trials / elapsed:.1f} "
+                                     "trials/s", refresh=False)
             return
         step = max(1, total // 20)
         if not self.quiet and (done - self.last_logged >= step or done == total):
             self.last_logged = done
-            log.info("%d/%d cells (%.0f%%), %.0f s elapsed", done, total, 100 * done / total,
-                     elapsed)
+            log.info("%d/%d cells (%.0f%%; %d run now, %d trials, %.1f trials/s), %.0f s "
+                     "elapsed", done, total, 100 * done / total, ran, self.trials,
+                     self.trials / elapsed, elapsed)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -221,8 +272,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         from strategies.registry import BUILTINS, missing_requirement
 
         rows = [(n, c.library, c.library_version(),
-                 f"needs {missing_requirement(c)} (not installed)" if missing_requirement(c)
-                 else (c.__doc__ or "").strip().splitlines()[0]) for n, c in BUILTINS.items()]
+                 f"not available: needs the optional package {missing_requirement(c)}"
+                 if missing_requirement(c) else _plain((c.__doc__ or "").strip().splitlines()[0]))
+                for n, c in BUILTINS.items()]
         _table(["strategy", "library", "version", "description"], rows)
     elif args.what == "problems":
         from problems.catalogue import PROBLEMS, available
@@ -248,6 +300,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _plain(text: str) -> str:
+    """A docstring line without reST markup: ``:class:`x``` and ````x```` become x."""
+    return re.sub(r"(:\w+:)?`+([^`]*)`+", r"\2", text)
+
+
 def _table(header: list[str], rows: list[tuple[Any, ...]]) -> None:
     cells = [header] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
@@ -265,10 +322,28 @@ def cmd_check_strategy(args: argparse.Namespace) -> int:
         cls = resolve(args.strategy)
     except StrategyNotFound as exc:
         raise BadInput(str(exc)) from exc
-    report = check_strategy(cls)
+    options = dict(args.option)
+    allowed = cls.accepted_options()
+    bad = sorted(k for k in options if allowed is not None and k not in allowed)
+    if bad:
+        raise BadInput(f"{args.strategy!r} has no option(s) {bad}; it accepts "
+                       f"{allowed or 'no options'}")
+    report = check_strategy(cls, budget=args.budget, options=options,
+                            timeout=args.timeout if args.timeout > 0 else None)
     for name, ok, detail in report.checks:
         print(f"{'PASS' if ok else 'FAIL'}  {name}" + (f": {detail}" if detail else ""))
     return EXIT_OK if report.passed else EXIT_FAILED_CELLS
+
+
+def _plugins_from_cwd() -> None:
+    """Let suites name plug-in modules of the current directory, as ``python -m`` would.
+
+    Appended, not prepended: a folder of the user's named like one of ours (``benchmarks``)
+    must not shadow tunebench. Worker processes inherit this path.
+    """
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.append(cwd)
 
 
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "report": cmd_report, "list": cmd_list,
@@ -279,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _setup_logging(args.verbose, args.quiet)
+    _plugins_from_cwd()
     try:
         return COMMANDS[args.command](args)
     except BadInput as exc:

@@ -90,7 +90,8 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
         cls = resolve(s)
         strategies[cls.name] = {"spec": s, "library": cls.library,
                                 "version": cls.library_version(),
-                                "class": f"{cls.__module__}:{cls.__qualname__}"}
+                                "class": f"{cls.__module__}:{cls.__qualname__}",
+                                "citation": getattr(cls, "citation", "") or None}
     problems = {}
     for p in suite["problems"]:
         prob = get_problem(p)

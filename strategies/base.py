@@ -62,9 +62,15 @@ class Strategy(ABC):
 
     #: Name shown in reports and used in suite files.
     name: ClassVar[str] = "unnamed"
-    #: Distribution name of the library that implements the algorithm.
+    #: Distribution name (as ``pip install`` spells it) of the library that implements the
+    #: algorithm; its installed version is recorded in every run's manifest.
     library: ClassVar[str] = "numpy"
-    #: Whether different seeds should give different suggestions (checked by conformance).
+    #: Optional BibTeX entry to cite for this strategy; the report's "How to cite" lists it.
+    citation: ClassVar[str] = ""
+    #: True for a strategy whose suggestions do not depend on the seed (e.g. a fixed
+    #: design): the conformance checker then does not require that seeds differ.
+    deterministic: ClassVar[bool] = False
+    #: Older spelling of ``not deterministic``; still honoured.
     stochastic: ClassVar[bool] = True
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:

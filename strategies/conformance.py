@@ -7,15 +7,20 @@ True
 
 It drives the strategy through the contract on a space with every dimension kind and
 reports each check: typed, in-bounds suggestions; determinism for a fixed seed;
-different suggestions for different seeds (for stochastic strategies); surviving failed
-evaluations (NaN and inf losses); accepting a configuration it did not ask for; and
-running for exactly its budget.
+different suggestions for different seeds (unless the strategy declares
+``deterministic = True``); surviving failed evaluations (NaN and inf losses); accepting a
+configuration it did not ask for; and running for exactly its budget.
+
+Each check runs in a worker thread with a deadline (``timeout`` seconds): a strategy that
+hangs fails that check with a message saying so, and the checks after it are reported as
+not run (a hung thread cannot be stopped, so they would share its fate).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,20 +89,54 @@ class ConformanceReport:
         return [f"{n}: {d}" for n, ok, d in self.checks if not ok]
 
 
+def is_deterministic(cls: type[Strategy]) -> bool:
+    """True when ``cls`` declares that its suggestions do not depend on the seed."""
+    return bool(getattr(cls, "deterministic", False)) or not getattr(cls, "stochastic", True)
+
+
+def _with_deadline(fn: Any, timeout: float | None) -> tuple[bool, Any]:
+    """``(finished, outcome)``: ``fn()``'s result or the exception it raised."""
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append(fn())
+        except Exception as exc:  # reported as the check's failure
+            box.append(exc)
+
+    worker = threading.Thread(target=target, name="check-strategy", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return (not worker.is_alive()), (box[0] if box else None)
+
+
 def check_strategy(cls: type[Strategy], budget: int = 16,
-                   options: dict[str, Any] | None = None) -> ConformanceReport:
-    """Run every check on ``cls``; never raises for a non-conforming strategy."""
+                   options: dict[str, Any] | None = None,
+                   timeout: float | None = 60.0) -> ConformanceReport:
+    """Run every check on ``cls``, each within ``timeout`` seconds (None: no limit).
+
+    Never raises for a non-conforming strategy: every problem is a failed check.
+    """
     report = ConformanceReport(getattr(cls, "name", cls.__name__))
+    hung: list[str] = []
 
     def check(name: str, fn: Any) -> Any:
-        try:
-            detail = fn()
-        except Exception as exc:
-            report.checks.append((name, False, f"raised {type(exc).__name__}: {exc}\n"
-                                  + traceback.format_exc(limit=3)))
+        if hung:
+            report.checks.append((name, False, f"not run: check {hung[0]!r} did not finish"))
             return None
-        report.checks.append((name, not detail, detail or ""))
-        return detail
+        finished, outcome = _with_deadline(fn, timeout)
+        if not finished:
+            hung.append(name)
+            report.checks.append((name, False, f"did not finish within {timeout:g} s: the "
+                                  "strategy hangs (or is far too slow) in ask() or tell()"))
+            return None
+        if isinstance(outcome, Exception):
+            tb = "".join(traceback.format_exception(outcome, limit=3))
+            report.checks.append((name, False, f"raised {type(outcome).__name__}: {outcome}\n"
+                                  + tb))
+            return None
+        report.checks.append((name, not outcome, outcome or ""))
+        return outcome
 
     if not (isinstance(cls, type) and issubclass(cls, Strategy)):
         report.checks.append(("is a Strategy subclass", False, f"{cls!r} is not"))
@@ -124,7 +163,7 @@ def check_strategy(cls: type[Strategy], budget: int = 16,
         return None
 
     def seeds_differ() -> str | None:
-        if not cls.stochastic:
+        if is_deterministic(cls):
             return None
         other = _drive(cls, 1, budget, options=options)
         if json.dumps(other, sort_keys=True) == json.dumps(runs.get("a"), sort_keys=True):

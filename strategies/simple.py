@@ -104,7 +104,7 @@ class DefaultConfiguration(Strategy):
 
     name = "defaults"
     library = "scikit-learn"
-    stochastic = False
+    deterministic = True
 
     def __init__(self, space: SearchSpace, seed: int, budget: int,
                  default: dict[str, Any] | None = None) -> None:

@@ -107,7 +107,11 @@ class SkoptET(SkoptStrategy):
 
 
 class SkoptGBRT(SkoptStrategy):
-    """Gradient-boosted quantile-regression-tree surrogate (needs the compat fixes a, b)."""
+    """Gradient-boosted quantile-regression-tree surrogate.
+
+    Runs on current scikit-learn thanks to the compat fixes a and b of
+    :mod:`strategies.skopt_compat`.
+    """
 
     name = "skopt-gbrt"
     base_estimator = "GBRT"

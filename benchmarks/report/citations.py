@@ -76,4 +76,6 @@ def bibtex(manifest: dict[str, Any]) -> str:
     for lib in sorted(used):
         if lib in BIBTEX:
             entries.append(BIBTEX[lib].format(version=libs.get(lib, "unknown")))
+    # a plug-in's own `citation` attribute (BibTeX), recorded in the manifest
+    entries += sorted({s["citation"].strip() for s in strategies.values() if s.get("citation")})
     return "\n\n".join(entries) + "\n"
