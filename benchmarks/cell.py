@@ -32,6 +32,11 @@ from strategies.registry import resolve
 
 log = logging.getLogger(__name__)
 
+#: BLAS/OpenMP threads while a cell runs, on every backend. Thread count changes the
+#: rounding of BLAS reductions (e.g. in a GP surrogate), so it is fixed for the records
+#: to be identical whatever --jobs or backend; parallelism comes from running cells at once.
+CELL_THREADS = 1
+
 
 class TrialTimeout(BaseException):
     """Raised inside a fit that exceeded the suite's ``trial_timeout``.

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.cell import CELL_THREADS
 from strategies.base import package_version
 
 #: Libraries whose versions change results; a resume refuses if any differs.
@@ -74,8 +75,6 @@ def environment() -> dict[str, Any]:
 
 def _threads_per_worker(jobs: int, backend: str) -> int:
     """BLAS/OpenMP threads per running cell, as the runner sets them (every backend)."""
-    from benchmarks.runner import CELL_THREADS
-
     return CELL_THREADS
 
 

@@ -22,16 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import manifest as manifest_mod
-from benchmarks.cell import Cell, CellResult, run_cell
+from benchmarks.cell import CELL_THREADS, Cell, CellResult, run_cell
 from benchmarks.store import RunDir, StoreError
 from benchmarks.suite import Suite
 
 log = logging.getLogger(__name__)
-
-#: BLAS/OpenMP threads while a cell runs, on every backend. Thread count changes the
-#: rounding of BLAS reductions (e.g. in a GP surrogate), so it is fixed for the records
-#: to be identical whatever --jobs or backend; parallelism comes from running cells at once.
-CELL_THREADS = 1
 
 #: Set by the CLI's SIGINT handler; checked between cells, so a run stops even when a
 #: library swallowed the KeyboardInterrupt raised inside it. Callers without that handler

@@ -104,3 +104,31 @@ def test_list_strategies_in_plain_words(run_cli, capsys):
     out = capsys.readouterr().out
     assert "`" not in out and "compat fixes" not in out and ":mod:" not in out
     assert "optuna's TPESampler" in out
+
+
+def _imports(root: Path) -> dict[str, set[str]]:
+    """Module -> project modules it imports (at top level or inside functions)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for pkg in ("benchmarks", "problems", "strategies", "tunebench"):
+        for path in (root / pkg).rglob("*.py"):
+            mod = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+            deps = set()
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    deps.add(node.module)  # and `from pkg import module`:
+                    deps.update(f"{node.module}.{a.name}" for a in node.names)
+                elif isinstance(node, ast.Import):
+                    deps.update(a.name for a in node.names)
+            graph[mod] = {d for d in deps if d.split(".")[0] in
+                          ("benchmarks", "problems", "strategies", "tunebench")}
+    return graph
+
+
+def test_no_import_cycles_between_modules():
+    graph = _imports(Path(__file__).resolve().parent.parent)
+    cycles = sorted(f"{a} <-> {b}" for a, deps in graph.items() for b in deps
+                    if a < b and a in graph.get(b, set())
+                    and not b.startswith(a + ".") and not a.startswith(b + "."))
+    assert cycles == []

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from benchmarks.analysis.aggregate import STATISTICS
+from benchmarks.baseline import BASELINE
 
 
 def _per_problem_seed(values: pd.DataFrame, value: str) -> dict[str, np.ndarray]:
@@ -141,7 +142,7 @@ def wilcoxon_holm(pairs: pd.DataFrame, value: str, block: list[str]) -> pd.DataF
     return out[cols]
 
 
-def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: str = "random",
+def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: str = BASELINE,
                                n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
     """P(strategy's final ``value`` < baseline's), averaged over problems.
 
