@@ -68,3 +68,19 @@ def test_dask_run_equals_local_run(tmp_path, run_cli, cluster):
     pd.testing.assert_frame_equal(a[DETERMINISTIC], b[DETERMINISTIC])
     m = json.loads((remote / "manifest.json").read_text())
     assert m["backend"] == f"dask:{cluster}"
+
+
+@pytest.mark.slow
+def test_dask_workers_that_cannot_import_a_plugin_model_say_which_module(
+        tmp_path, run_cli, cluster, monkeypatch):
+    # The client finds docs/my_models.py; the workers (PYTHONPATH = the repository) do not.
+    monkeypatch.syspath_prepend(str(ROOT / "docs"))
+    suite = write_suite(tmp_path, budget=2, seeds=1, strategies=("random",),
+                        problems=("my_models:SGD-wine",))
+    out = tmp_path / "remote"
+    assert run_cli("run", suite, "--out", out, "--scheduler", cluster, "--no-report") == 1
+    errors = list((out / "cells").glob("*.error"))
+    assert len(errors) == 1
+    text = errors[0].read_text()
+    assert "cannot import the plug-in model module 'my_models'" in text
+    assert "PYTHONPATH (of the Dask workers too)" in text
