@@ -132,3 +132,28 @@ def test_no_import_cycles_between_modules():
                     if a < b and a in graph.get(b, set())
                     and not b.startswith(a + ".") and not a.startswith(b + "."))
     assert cycles == []
+
+
+def test_progress_bar_counts_only_the_cells_run_now(monkeypatch):
+    import io
+    import logging
+    from types import SimpleNamespace
+
+    from benchmarks import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(cli.sys, "stderr", term)
+    bar = cli._Progress(total=8, stored=5, quiet=False)
+    assert bar.bar is not None and bar.bar.n == 5  # resumed cells: the starting point
+    with bar.logging():
+        logging.getLogger("tunebench").warning("a line above the bar")
+        for done in (6, 7, 8):
+            bar.update(SimpleNamespace(records=[{}] * 4, seconds=1e-6), done, 8)
+    assert bar.bar.n == 8 and bar.trials == 12  # not 5 x 4 + 12
+    bar.bar.refresh()
+    assert "12 trials" in term.getvalue().rsplit("\r", 1)[-1]
+    bar.close()
