@@ -111,8 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument("strategy", help="built-in name or package.module:ClassName")
     cs.add_argument("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
                     help="a keyword option of the strategy (repeatable), e.g. --option step=0.2")
-    cs.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                    help="time limit of each check (default 60 s); a hanging strategy fails")
+    cs.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                    help="time limit of each check (default 120 s; 0: none); a strategy "
+                         "that hangs fails")
     cs.add_argument("--budget", type=_positive, default=16,
                     help="evaluations per checked run (default 16)")
     return p

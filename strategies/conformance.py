@@ -110,76 +110,47 @@ def _with_deadline(fn: Any, timeout: float | None) -> tuple[bool, Any]:
     return (not worker.is_alive()), (box[0] if box else None)
 
 
-def check_strategy(cls: type[Strategy], budget: int = 16,
-                   options: dict[str, Any] | None = None,
-                   timeout: float | None = 60.0) -> ConformanceReport:
-    """Run every check on ``cls``, each within ``timeout`` seconds (None: no limit).
+class _Checks:
+    """The behavioural checks; each returns a failure message or None."""
 
-    Never raises for a non-conforming strategy: every problem is a failed check.
-    """
-    report = ConformanceReport(getattr(cls, "name", cls.__name__))
-    hung: list[str] = []
+    def __init__(self, cls: type[Strategy], budget: int, options: dict[str, Any] | None):
+        self.cls, self.budget, self.options = cls, budget, options or {}
+        self.first: list[Config] | None = None
 
-    def check(name: str, fn: Any) -> Any:
-        if hung:
-            report.checks.append((name, False, f"not run: check {hung[0]!r} did not finish"))
-            return None
-        finished, outcome = _with_deadline(fn, timeout)
-        if not finished:
-            hung.append(name)
-            report.checks.append((name, False, f"did not finish within {timeout:g} s: the "
-                                  "strategy hangs (or is far too slow) in ask() or tell()"))
-            return None
-        if isinstance(outcome, Exception):
-            tb = "".join(traceback.format_exception(outcome, limit=3))
-            report.checks.append((name, False, f"raised {type(outcome).__name__}: {outcome}\n"
-                                  + tb))
-            return None
-        report.checks.append((name, not outcome, outcome or ""))
-        return outcome
+    def _drive(self, seed: int, fail_at: tuple[int, ...] = ()) -> list[Config]:
+        return _drive(self.cls, seed, self.budget, fail_at, self.options)
 
-    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
-        report.checks.append(("is a Strategy subclass", False, f"{cls!r} is not"))
-        return report
-    report.checks.append(("declares name and library", bool(cls.name and cls.library)
-                          and cls.name != "unnamed", f"name={cls.name!r}, library={cls.library!r}"
-                          if cls.name == "unnamed" else ""))
-    runs: dict[str, list[Config]] = {}
-
-    def typed() -> str | None:
-        runs["a"] = _drive(cls, 0, budget, options=options)
-        if len(runs["a"]) != budget:
-            return f"asked {len(runs['a'])} times, expected {budget}"
-        for t, c in enumerate(runs["a"]):
+    def typed(self) -> str | None:
+        self.first = self._drive(0)
+        if len(self.first) != self.budget:
+            return f"asked {len(self.first)} times, expected {self.budget}"
+        for t, c in enumerate(self.first):
             problem = _typed(CHECK_SPACE, c)
             if problem:
                 return f"trial {t}: {problem}"
         return None
 
-    def deterministic() -> str | None:
-        again = _drive(cls, 0, budget, options=options)
-        if json.dumps(again, sort_keys=True) != json.dumps(runs.get("a"), sort_keys=True):
+    def deterministic(self) -> str | None:
+        if json.dumps(self._drive(0), sort_keys=True) != json.dumps(self.first, sort_keys=True):
             return "same seed and losses gave different suggestions"
         return None
 
-    def seeds_differ() -> str | None:
-        if is_deterministic(cls):
+    def seeds_differ(self) -> str | None:
+        if is_deterministic(self.cls):
             return None
-        other = _drive(cls, 1, budget, options=options)
-        if json.dumps(other, sort_keys=True) == json.dumps(runs.get("a"), sort_keys=True):
+        if json.dumps(self._drive(1), sort_keys=True) == json.dumps(self.first, sort_keys=True):
             return "seeds 0 and 1 gave identical suggestions"
         return None
 
-    def survives_failures() -> str | None:
-        asked = _drive(cls, 2, budget, fail_at=(0, 1, 3, budget // 2), options=options)
-        for t, c in enumerate(asked):
+    def survives_failures(self) -> str | None:
+        for t, c in enumerate(self._drive(2, fail_at=(0, 1, 3, self.budget // 2))):
             problem = _typed(CHECK_SPACE, c)
             if problem:
                 return f"after failures, trial {t}: {problem}"
         return None
 
-    def unasked_tell() -> str | None:
-        strategy = cls(CHECK_SPACE, 3, budget, **(options or {}))
+    def unasked_tell(self) -> str | None:
+        strategy = self.cls(CHECK_SPACE, 3, self.budget, **self.options)
         start = CHECK_SPACE.from_unit([0.5] * len(CHECK_SPACE))
         strategy.tell(start, _loss(start))
         for _ in range(3):
@@ -190,9 +161,45 @@ def check_strategy(cls: type[Strategy], budget: int = 16,
             strategy.tell(c, _loss(c))
         return None
 
-    check("typed, in-bounds suggestions for the whole budget", typed)
-    check("deterministic for a fixed seed", deterministic)
-    check("different seeds give different suggestions", seeds_differ)
-    check("survives failed evaluations (nan, inf)", survives_failures)
-    check("accepts a configuration it did not ask for", unasked_tell)
+
+def _run_check(report: ConformanceReport, name: str, fn: Any, timeout: float | None,
+               hung: list[str]) -> None:
+    """Run one check with its deadline and record the outcome in ``report``."""
+    if hung:
+        report.checks.append((name, False, f"not run: check {hung[0]!r} did not finish"))
+        return
+    finished, outcome = _with_deadline(fn, timeout)
+    if not finished:
+        hung.append(name)
+        report.checks.append((name, False, f"did not finish within {timeout:g} s: the "
+                              "strategy hangs (or is far too slow) in ask() or tell()"))
+    elif isinstance(outcome, Exception):
+        tb = "".join(traceback.format_exception(outcome, limit=3))
+        report.checks.append((name, False, f"raised {type(outcome).__name__}: {outcome}\n"
+                              + tb))
+    else:
+        report.checks.append((name, not outcome, outcome or ""))
+
+
+def check_strategy(cls: type[Strategy], budget: int = 16,
+                   options: dict[str, Any] | None = None,
+                   timeout: float | None = 300.0) -> ConformanceReport:
+    """Run every check on ``cls``, each within ``timeout`` seconds (None: no limit).
+
+    Never raises for a non-conforming strategy: every problem is a failed check.
+    """
+    report = ConformanceReport(getattr(cls, "name", cls.__name__))
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+        report.checks.append(("is a Strategy subclass", False, f"{cls!r} is not"))
+        return report
+    report.checks.append(("declares name and library", bool(cls.name and cls.library)
+                          and cls.name != "unnamed", f"name={cls.name!r}, library={cls.library!r}"
+                          if cls.name == "unnamed" else ""))
+    checks, hung = _Checks(cls, budget, options), []
+    for name, fn in (("typed, in-bounds suggestions for the whole budget", checks.typed),
+                     ("deterministic for a fixed seed", checks.deterministic),
+                     ("different seeds give different suggestions", checks.seeds_differ),
+                     ("survives failed evaluations (nan, inf)", checks.survives_failures),
+                     ("accepts a configuration it did not ask for", checks.unasked_tell)):
+        _run_check(report, name, fn, timeout, hung)
     return report
