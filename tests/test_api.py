@@ -31,6 +31,9 @@ def test_as_suite_accepts_names_paths_dicts_and_suites(tmp_path):
     s = as_suite("quick", budget=5, seeds=2, problems=["branin"])
     assert (s.budget, s.seeds, s.problems) == (5, (1, 2), ("branin",))
     assert as_suite(s) is s
+    import pickle
+
+    assert pickle.loads(pickle.dumps(s)) == s  # cells get the frozen Suite itself
     d = {"name": "d", "strategies": ["random"], "problems": ["branin"], "budget": 3}
     assert as_suite(d).budget == 3 and as_suite(d, seeds=[7]).seeds == (7,)
     with pytest.raises(tb.SuiteError, match="budget"):
