@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from strategies.base import package_version
+from strategies.base import family_of, library_of, package_version
 
 #: Libraries whose versions change results; a resume refuses if any differs.
 KEY_LIBRARIES = ["tunebench", "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "optuna",
@@ -88,9 +88,10 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
     strategies = {}
     for s in suite["strategies"]:
         cls = resolve(s)
-        strategies[cls.name] = {"spec": s, "library": cls.library,
+        strategies[cls.name] = {"spec": s, "library": library_of(cls),
                                 "version": cls.library_version(),
-                                "class": f"{cls.__module__}:{cls.__qualname__}"}
+                                "class": f"{cls.__module__}:{cls.__qualname__}",
+                                "family": family_of(cls), "citation": cls.citation}
     problems = {}
     for p in suite["problems"]:
         prob = get_problem(p)
