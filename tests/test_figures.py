@@ -129,3 +129,53 @@ def test_noise_free_problems_have_no_gap_panel():
     t = pd.DataFrame({"problem": ["branin"] * 2 + ["svm-wine"] * 2,
                       "gap": [0.0, 0.0, 0.0, 0.02]})
     assert problems_with_gap(t) == ["svm-wine"]
+
+
+def _labels(axis, renderer):
+    lo, hi = sorted(axis.get_view_interval())
+    labs = [t for t, loc in zip(axis.get_ticklabels(), axis.get_ticklocs(), strict=True)
+            if t.get_text() and lo <= loc <= hi]
+    return [t.get_window_extent(renderer) for t in labs]
+
+
+def _no_overlap(boxes):
+    return not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_wall_time_panels_have_log_labels_that_do_not_overlap():
+    from benchmarks.report import figures
+
+    rows = []
+    for p, (lo, hi) in {"narrow": (1e-3, 3e-3), "wide": (1e-4, 30.0), "mid": (0.02, 0.9)}.items():
+        for s in ("random", "optuna-tpe"):
+            rows.append(pd.DataFrame({"problem": p, "strategy": s, "time": np.geomspace(lo, hi, 30),
+                                      "center": np.linspace(0.3, 0.1, 30), "low": 0.1,
+                                      "high": 0.3}))
+    styles = palette.styles(["random", "optuna-tpe"])
+    fig = figures.convergence(pd.concat(rows), ["narrow", "wide", "mid"], "loss", styles,
+                              x="time", logx=True, logy=True)
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    for ax in fig.axes[:3]:
+        for axis in (ax.xaxis, ax.yaxis):
+            boxes = _labels(axis, r)
+            assert len(boxes) >= 2, (ax.get_title(), axis.axis_name)
+            assert _no_overlap(boxes), (ax.get_title(), axis.axis_name)
+    assert figures.figure_colours(fig) == {"optuna-tpe": ["#0173b2"], "random": ["#000000"]}
+    figures.plt.close(fig)
+
+
+def test_cd_diagram_uses_the_palette_and_tied_labels_do_not_overlap():
+    from benchmarks.report import figures
+
+    names = ["random", "grid", "optuna-tpe", "skopt-gp", "my-plugin"]
+    ranks = pd.Series([2.0, 2.0, 2.0, 4.5, 4.5], index=names)  # ties
+    nemenyi = pd.DataFrame(0.9, index=names, columns=names)
+    styles = palette.styles(names)
+    fig = figures.cd_diagram(ranks, nemenyi, 1.2, styles)
+    fig.canvas.draw()
+    texts = [t for t in fig.axes[0].texts if any(n in t.get_text() for n in names)]
+    assert len(texts) == 5
+    assert _no_overlap([t.get_window_extent(fig.canvas.get_renderer()) for t in texts])
+    assert figures.figure_colours(fig) == {n: [styles[n].colour] for n in sorted(names)}
+    figures.plt.close(fig)

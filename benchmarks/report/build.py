@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import logging
 from dataclasses import dataclass, field
@@ -19,10 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.aggregate import curves
+from benchmarks.analysis.bands import iqm_band, rank_band
 from benchmarks.analysis.normalise import best_known, normalised_scores, random_reference
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
-from benchmarks.analysis.ranks import ranks_over_time
 from benchmarks.analysis.stats import (
     aggregate_scores,
     friedman,
@@ -30,8 +28,9 @@ from benchmarks.analysis.stats import (
     wilcoxon_holm,
 )
 from benchmarks.analysis.trajectory import final, incumbents
-from benchmarks.report import figures
+from benchmarks.report import figures, palette
 from benchmarks.report.citations import bibtex
+from benchmarks.report.figure_sections import report_gap, report_profile, report_regret
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 
@@ -103,16 +102,8 @@ class Page:
         self.md.append(table.to_markdown())
 
     def figure(self, fig: Any, name: str, caption: str, pdf: bool = True) -> None:
-        d = self.out / "figures"
-        buf = io.BytesIO()
-        # Rendered once: the file and the page share it. Many-panel figures (pdf=False)
-        # are large canvases already, so 90 dpi.
-        fig.savefig(buf, format="png", dpi=110 if pdf else 90)
-        (d / f"{name}.png").write_bytes(buf.getvalue())
-        if pdf:
-            fig.savefig(d / f"{name}.pdf")
-        figures.plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode()
+        # Rendered once: the file and the page share it (plus a JSON sidecar of colours).
+        data = base64.b64encode(figures.save(fig, self.out / "figures", name, pdf)).decode()
         self.html.append(f'<figure><img alt="{html.escape(caption)}" '
                          f'src="data:image/png;base64,{data}"><figcaption>'
                          f"{html.escape(caption)}</figcaption></figure>")
@@ -180,11 +171,12 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     traj = overfitting(incumbents(df))
     problems = sorted(traj["problem"].unique())
     strategies = sorted(traj["strategy"].unique())
-    colours = figures.palette(strategies)
+    colours = palette.styles(strategies, palette.families_from_manifests(inputs.manifests))
     best, best_src = _best_known_map(inputs, problems)
     has_random = "random" in strategies
     if has_random:
-        scored = normalised_scores(traj, random_reference(df, budget), best)
+        r0 = random_reference(df, budget)
+        scored = normalised_scores(traj, r0, best)
     else:
         scored = traj.assign(score_val=np.nan, score_test=np.nan)
     fin = final(scored)
@@ -256,17 +248,16 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
         page.figure(figures.interval_plot(agg, "iqm", "iqm_low", "iqm_high", colours,
                                           "IQM normalised test score (95% CI)", vline=0.0),
                     "aggregate_iqm", "IQM normalised test score per strategy with 95% CI")
-        curve = (scored.dropna(subset=["score_val"]).groupby(["strategy", "trial"])["score_val"]
-                 .agg(lambda s: float(np.mean(np.sort(s)[len(s) // 4: len(s) - len(s) // 4]
-                                              if len(s) >= 4 else s)))
-                 .reset_index())
-        page.figure(figures.lines(curve, "trial", "score_val", colours,
-                                  "IQM normalised validation score", hline=0.0),
-                    "score_over_budget", "IQM normalised validation score against evaluations")
-    ranks = ranks_over_time(traj, "inc_val")
-    page.figure(figures.lines(ranks, "trial", "mean_rank", colours,
-                              "mean rank (1 = best)"), "ranks_over_time",
-                "Mean rank by best validation loss so far, averaged over seeds and problems")
+        report_profile(page, traj, r0, best, colours)
+        for kind in ("val", "test"):
+            page.figure(figures.family_panels(iqm_band(scored, f"score_{kind}"), "trial",
+                                              f"IQM normalised {kind} score", colours, hline=0.0),
+                        f"score_over_budget_{kind}", f"IQM normalised {kind} score against "
+                        "evaluations (95% stratified bootstrap band), one panel per family")
+    page.figure(figures.family_panels(rank_band(traj, "inc_val"), "trial", "mean rank (1 = best)",
+                                      colours, invert=True), "ranks_over_time",
+                "Mean rank by best validation loss so far, averaged over seeds and problems "
+                "(95% bootstrap band over problems), one panel per family")
 
     # ---- statistics
     page.heading("Final-budget statistics", 2, "statistics")
@@ -278,7 +269,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                   f"{fr['kendalls_w']:.3f}, critical difference (Nemenyi, 0.05) = "
                   f"{fr['critical_difference']:.3f}.")
         page.figure(figures.cd_diagram(fr["mean_ranks"], fr["nemenyi"],
-                                       fr["critical_difference"]), "critical_difference",
+                                       fr["critical_difference"], colours), "critical_difference",
                     "Critical-difference diagram: strategies joined by a bar are not "
                     "significantly different (Nemenyi, alpha 0.05)")
     if not across.empty:
@@ -289,7 +280,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                               "higher (better)."))
     page.table(_final_by_problem(fin, within_df))
     if not within_df.empty:
-        within_df.to_csv(out / "tables" / "wilcoxon_within_problems.csv", index=False)
+        Table("wilcoxon_within_problems", within_df, "Pairwise Wilcoxon signed-rank tests "
+              "within each problem (paired by seed), Holm-corrected").write(out / "tables")
         page.para("Within-problem pairwise tests (paired by seed): "
                   "tables/wilcoxon_within_problems.csv.",
                   '<p>Within-problem pairwise tests (paired by seed): '
@@ -307,15 +299,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     if not per_pdf:
         page.para(f"{len(problems)} problems: the per-problem figures are written as PNG only "
                   "(PDF up to 9 problems; report a subset of runs for PDFs).")
-    conv = curves(traj, "inc_val")
-    page.figure(figures.convergence(conv, problems, "best validation loss so far", colours),
-                "convergence_val", "Best validation loss so far: median over seeds, 95% "
-                "bootstrap band", pdf=per_pdf)
-    conv_t = curves(traj, "inc_test")
-    page.figure(figures.convergence(conv_t, problems, "test loss of incumbent", colours,
-                                    logx=True),
-                "convergence_test", "Test loss of the incumbent (log x): median over seeds, "
-                "95% bootstrap band", pdf=per_pdf)
+    report_regret(page, traj, best, colours, per_pdf)
     tcurves = _time_curves(traj)
     page.figure(figures.convergence(tcurves, problems, "best validation loss so far", colours,
                                     logx=True, x="time", xlabel="wall time (s): fit+ask+tell"),
@@ -334,10 +318,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                      note="share_rel_ot_above_1 is over cells where relative overtuning is "
                           "defined; share_no_progress: cells whose incumbent test loss never "
                           "improved by 1e-3."))
-    gap = curves(traj, "gap", n_boot=0)
-    page.figure(figures.convergence(gap, problems, "test - validation loss", colours),
-                "gap_over_budget", "Generalisation gap of the incumbent against evaluations "
-                "(median over seeds)", pdf=per_pdf)
+    report_gap(page, traj, colours, per_pdf)
     page.table(Table("rank_reversals", rank_reversals(fin), "Do strategies rank differently by "
                      "validation and by test loss? (median final incumbent per strategy)"))
 
@@ -432,8 +413,14 @@ METHOD_NOTES = [
     "so far, the first one on ties; failed trials never become incumbents. Its test loss is "
     "the score of that configuration refit on the whole training part, on the held-out test "
     "part, which no strategy sees.",
-    "Convergence bands: 95% percentile-bootstrap intervals of the median over seeds "
-    "(200 resamples per curve). With few seeds they are wide, as they should be.",
+    "Convergence: log regret (loss - L*) against evaluations on log axes, the median over "
+    "seeds with its interquartile band, drawn for random search and the two best strategies "
+    "of each panel so bands stay readable. Score and rank curves: 95% bootstrap bands "
+    "(seeds resampled within problems; problems for ranks), one panel per strategy family.",
+    "Performance profile (COCO-style): for each (problem, seed) run and target tau in "
+    "0.5, 0.8, 0.9, 0.95, 0.99, the first evaluation where the best validation loss has "
+    "closed tau of the gap from the expected loss of one random configuration to L*; the "
+    "curve is the share of (run, target) pairs reached by each budget.",
     "Normalised score: (R0 - loss) / (R0 - L*), where R0 is the expected best-so-far of random "
     "search at the same budget, computed from the random strategy's evaluations by order "
     "statistics, and L* the best known loss (known optimum, suite reference, or the metric's "

@@ -27,7 +27,7 @@ BUILTIN_COLOURS: dict[str, str] = {
     "skopt-gp": "#cc78bc", "skopt-rf": "#44aa99", "skopt-et": "#332288",
     "skopt-gbrt": "#cc6677",
     # evolutionary and local search
-    "optuna-cmaes": "#d55e00", "optuna-ga": "#117733", "hyperopt-anneal": "#fbafe4",
+    "optuna-cmaes": "#d55e00", "optuna-ga": "#117733", "hyperopt-anneal": "#aa4499",
 }
 #: Paul Tol's "light" set: plug-in colours, disjoint from :data:`BUILTIN_COLOURS`.
 PLUGIN_COLOURS = ("#77aadd", "#99ddff", "#44bb99", "#bbcc33", "#aaaa00", "#eedd88",
