@@ -21,8 +21,22 @@ def test_latex_table_marks_best_and_escapes():
     marks = pd.DataFrame({"strategy": ["", ""], "loss": ["+", ""]})
     tex = Table("t", df, "Loss & more", bold=bold, marks=marks).to_latex()
     assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
-    assert r"\textbf{0.1}$^{+}$" in tex and r"optuna\_tpe" in tex and r"Loss \& more" in tex
+    assert r"\textbf{0.100}$^{+}$" in tex and r"optuna\_tpe" in tex and r"Loss \& more" in tex
     assert latex_escape("50%_#") == r"50\%\_\#"
+
+
+def test_tables_merge_intervals_fix_decimals_and_shorten_long_problem_names():
+    df = pd.DataFrame({"problem": ["random_forest-breast_cancer", "branin"],
+                       "iqm": [0.29, -0.03927], "iqm_low": [0.21, -0.1], "iqm_high": [0.35, 0.0],
+                       "p_holm": [0.0004, 0.5]})
+    t = Table("t", df, "c")
+    tex = t.to_latex()
+    assert r"Problem & IQM [95\% CI] & p (Holm) \\" in tex
+    assert r"rf-breast\_cancer & 0.290 [0.210, 0.350] & <0.001 \\" in tex
+    assert r"branin & -0.039 [-0.100, 0.000] & 0.500 \\" in tex
+    assert r"rf-breast\_cancer = random\_forest-breast\_cancer" in tex  # the legend
+    assert "iqm_low" not in t.to_markdown() and "| Problem | IQM [95% CI] | p (Holm) |" in (
+        t.to_markdown())
 
 
 def _check_latex_syntax(tex: str) -> None:
