@@ -275,6 +275,7 @@ def cd_diagram(mean_ranks: pd.Series, nemenyi: pd.DataFrame, cd: float,
         name = text.rsplit(" (", 1)[0] if not text.startswith("(") else text.split(") ", 1)[1]
         for artist in (marker, elbow, label):
             artist.set_gid(GID + name)
+    ax.grid(False)
     ax.set_title(f"Mean rank over problems (Friedman/Nemenyi); CD at 0.05 = {cd:.2f}",
                  fontsize=9)
     fig.tight_layout()
