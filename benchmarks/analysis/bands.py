@@ -4,6 +4,8 @@ over problems. Pure functions of tidy frames; every resampling flows from ``seed
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
@@ -23,39 +25,52 @@ def quantile_curves(traj: pd.DataFrame, value: str, low: float = 0.25, high: flo
     return out.reset_index()
 
 
-def _complete_blocks(df: pd.DataFrame, value: str, index: str
-                     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """strategy -> (array (trials, problems, seeds) of ``value``, trial numbers). Problems
-    with a missing value are dropped, and so are problems run with fewer or more seeds than
-    most, so every block is complete and rectangular."""
+def log_grid(trials: np.ndarray, points: int) -> np.ndarray:
+    """At most about ``points`` trial numbers, log-spaced (first and last included)."""
+    trials = np.unique(trials)
+    if len(trials) <= points:
+        return trials
+    idx = np.unique(np.geomspace(1, len(trials), points).round().astype(int) - 1)
+    return trials[idx]
+
+
+def _complete_blocks(df: pd.DataFrame, value: str, trials: np.ndarray
+                     ) -> dict[str, np.ndarray]:
+    """strategy -> array (trials, problems, seeds) of ``value`` at ``trials``. Problems
+    with a missing value are dropped, and so are problems run with another number of seeds
+    than most, so every block is complete and rectangular."""
+    d = df.loc[df["trial"].isin(trials), ["strategy", "problem", "seed", "trial", value]]
+    d = d.sort_values(["strategy", "problem", "seed", "trial"], kind="stable")
     out = {}
-    for strategy, g in df.groupby("strategy", sort=True):
-        wide = g.pivot_table(index=[index, "seed"], columns="trial", values=value,
-                             dropna=False, aggfunc="first")
-        keep = wide.notna().all(axis=1).groupby(level=0).all()
-        wide = wide[wide.index.get_level_values(0).isin(keep[keep].index)]
-        if wide.empty:
+    for strategy, g in d.groupby("strategy", sort=True):
+        bad = g[value].isna().groupby(g["problem"]).any()
+        shape = g.groupby("problem").agg(seeds=("seed", "nunique"), rows=("trial", "size"))
+        modal = shape["seeds"].mode().iloc[0]
+        ok = shape.index[(shape["seeds"] == modal) & (shape["rows"] == modal * len(trials))
+                         & ~bad.reindex(shape.index).to_numpy()]
+        g = g[g["problem"].isin(ok)]
+        if g.empty:
             continue
-        counts = wide.groupby(level=0).size()
-        modal = counts.mode().iloc[0]
-        wide = wide[wide.index.get_level_values(0).isin(counts[counts == modal].index)]
-        n_idx = int((counts == modal).sum())
-        arr = wide.to_numpy().reshape(n_idx, -1, wide.shape[1])  # (problems, seeds, trials)
-        out[strategy] = (np.moveaxis(arr, 2, 0), wide.columns.to_numpy())
+        arr = g[value].to_numpy(float).reshape(len(ok), modal, len(trials))
+        out[strategy] = np.moveaxis(arr, 2, 0)
     return out
 
 
-def iqm_band(scored: pd.DataFrame, value: str = "score_val", n_boot: int = 500,
-             seed: int = 0, level: float = 0.95) -> pd.DataFrame:
+def iqm_band(scored: pd.DataFrame, value: str = "score_val", n_boot: int = 200,
+             seed: int = 0, level: float = 0.95, points: int = 30) -> pd.DataFrame:
     """Per (strategy, trial): IQM of ``value`` over all (problem, seed) runs and its
     percentile interval from a stratified bootstrap (seeds resampled within problems, one
-    resampling shared by every trial). Problems with a missing value are left out."""
+    resampling shared by every trial). Computed at about ``points`` log-spaced trials
+    (:func:`log_grid`; the figures use a log axis). Problems with a missing value at one
+    of those trials are left out."""
     rows = []
-    rng = np.random.default_rng(seed)
     a = (1 - level) / 2
-    for strategy, (arr, trials) in _complete_blocks(scored, value, "problem").items():
+    trials = log_grid(scored["trial"].to_numpy(), points)
+    for strategy, arr in _complete_blocks(scored, value, trials).items():
         t, p, s = arr.shape
         centre = iqm(arr.reshape(t, p * s), axis=1)
+        # one stream per strategy: adding a strategy never moves another's band
+        rng = np.random.default_rng([seed, zlib.crc32(strategy.encode("utf-8"))])
         idx = rng.integers(0, s, size=(n_boot, p, s))
         boots = arr[:, np.arange(p)[None, :, None], idx].reshape(t, n_boot, p * s)
         lo, hi = np.quantile(iqm(boots, axis=2), [a, 1 - a], axis=1)
