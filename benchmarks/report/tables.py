@@ -98,9 +98,13 @@ class Table:
         self.bold = bold.reset_index(drop=True) if bold is not None else None
         self.marks = marks.reset_index(drop=True) if marks is not None else None
         self.decimals = dict(decimals or {})
+        self._intervals = self._find_intervals()
 
     def intervals(self) -> dict[str, tuple[str, str]]:
         """Centre column -> (low column, high column)."""
+        return self._intervals
+
+    def _find_intervals(self) -> dict[str, tuple[str, str]]:
         cols = list(self.df.columns)
         out = {c: (f"{c}_low", f"{c}_high") for c in cols
                if f"{c}_low" in cols and f"{c}_high" in cols}
