@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.cell import CELL_THREADS
-from strategies.base import package_version
+from strategies.base import family_of, library_of, package_version
 
 #: Libraries whose versions change results; a resume refuses if any differs.
 KEY_LIBRARIES = ["tunebench", "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "optuna",
@@ -87,9 +87,10 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
     strategies = {}
     for s in suite["strategies"]:
         cls = resolve(s)
-        strategies[cls.name] = {"spec": s, "library": cls.library,
+        strategies[cls.name] = {"spec": s, "library": library_of(cls),
                                 "version": cls.library_version(),
                                 "class": f"{cls.__module__}:{cls.__qualname__}",
+                                "family": family_of(cls),
                                 "citation": getattr(cls, "citation", "") or None}
     problems = {}
     for p in suite["problems"]:

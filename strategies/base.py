@@ -29,10 +29,11 @@ harness uses that to start every strategy from the problem's default configurati
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from abc import ABC, abstractmethod
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from typing import Any, ClassVar
 
 from problems.space import Config, SearchSpace
@@ -72,6 +73,12 @@ class Strategy(ABC):
     deterministic: ClassVar[bool] = False
     #: Older spelling of ``not deterministic``; still honoured.
     stochastic: ClassVar[bool] = True
+    #: Algorithm family for figures (one line style per family): "random-like",
+    #: "model-based", "evolutionary", "baseline"; empty: derived from the name
+    #: (:func:`family_of`).
+    family: ClassVar[str] = ""
+    #: BibTeX entries of the algorithm's paper(s), cited in reports.
+    citation: ClassVar[str] = ""
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
         if not isinstance(space, SearchSpace):
@@ -102,11 +109,56 @@ class Strategy(ABC):
 
     @classmethod
     def library_version(cls) -> str:
-        return package_version(cls.library)
+        return package_version(library_of(cls))
 
     @staticmethod
     def failed(loss: float) -> bool:
         return loss is None or not math.isfinite(loss)
+
+
+FAMILIES = ("random-like", "model-based", "evolutionary", "baseline", "other")
+_FAMILY_HINTS = (("evolutionary", ("cma", "evol", "genetic", "-ga", "nsga", "-de", "anneal",
+                                   "pso", "es-")),
+                 ("model-based", ("tpe", "gp", "bo", "smac", "forest", "-rf", "-et", "bayes",
+                                  "surrogate", "hebo", "kernel")),
+                 ("random-like", ("random", "sobol", "qmc", "halton", "lhs", "latin")),
+                 ("baseline", ("grid", "default")))
+
+
+def family_of(cls: type[Strategy]) -> str:
+    """The strategy's declared ``family``, else one guessed from its name, else "other"."""
+    if cls.family:
+        return cls.family
+    name = f"-{cls.name.lower()}-"
+    for fam, hints in _FAMILY_HINTS:
+        if any(h in name for h in hints):
+            return fam
+    return "other"
+
+
+@functools.cache
+def _distributions() -> dict[str, list[str]]:
+    return packages_distributions()
+
+
+def library_of(cls: type[Strategy]) -> str:
+    """Distribution name of the library behind ``cls``.
+
+    A ``library`` declared by the class (or a base other than :class:`Strategy`) wins;
+    otherwise the distribution that provides the top-level package of the class's module
+    (``mypkg.strategies`` -> the distribution installing ``mypkg``), or that package's
+    name when it is not installed as a distribution.
+    """
+    for klass in cls.__mro__:
+        if klass is Strategy:
+            break
+        if "library" in vars(klass):
+            return str(vars(klass)["library"])
+    top = cls.__module__.split(".")[0]
+    if top in ("__main__", "builtins"):
+        return "unknown"
+    dists = _distributions().get(top, [])
+    return dists[0] if dists else top
 
 
 class PenaltyMixin:

@@ -18,6 +18,7 @@ from hyperopt.base import JOB_STATE_DONE
 
 from problems.space import Categorical, Config, Float, Int, SearchSpace
 from strategies.base import Strategy
+from strategies.citations import cite
 
 
 def to_hyperopt(space: SearchSpace) -> dict[str, Any]:
@@ -109,6 +110,8 @@ class HyperoptTPE(HyperoptStrategy):
     """hyperopt's ``tpe.suggest`` (hyperopt's defaults: 20 random startup trials)."""
 
     name = "hyperopt-tpe"
+    family = "model-based"
+    citation = cite("bergstra2011tpe")
     algo = staticmethod(tpe.suggest)
 
 
@@ -116,6 +119,8 @@ class HyperoptAnneal(HyperoptStrategy):
     """hyperopt's ``anneal.suggest`` (simulated-annealing-like local search)."""
 
     name = "hyperopt-anneal"
+    family = "evolutionary"
+    citation = cite("kirkpatrick1983annealing")
     algo = staticmethod(anneal.suggest)
 
 
@@ -123,4 +128,6 @@ class HyperoptRandom(HyperoptStrategy):
     """hyperopt's ``rand.suggest``."""
 
     name = "hyperopt-random"
+    family = "random-like"
+    citation = cite("bergstra2012random")
     algo = staticmethod(rand.suggest)

@@ -26,6 +26,7 @@ from optuna.trial import TrialState, create_trial
 
 from problems.space import Categorical, Config, Float, Int, SearchSpace
 from strategies.base import Strategy
+from strategies.citations import cite
 
 
 def to_optuna(space: SearchSpace) -> dict[str, BaseDistribution]:
@@ -107,6 +108,8 @@ class OptunaRandom(OptunaStrategy):
     """optuna's ``RandomSampler``."""
 
     name = "optuna-random"
+    family = "random-like"
+    citation = cite("bergstra2012random")
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
         return optuna.samplers.RandomSampler(seed=self.seed)
@@ -116,6 +119,8 @@ class OptunaQMC(OptunaStrategy):
     """optuna's ``QMCSampler`` with a scrambled Sobol' sequence."""
 
     name = "optuna-qmc"
+    family = "random-like"
+    citation = cite("sobol1967", "owen1998scrambling")
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
         with warnings.catch_warnings():
@@ -129,6 +134,8 @@ class OptunaTPE(OptunaStrategy):
     """optuna's ``TPESampler`` (multivariate off, optuna's defaults)."""
 
     name = "optuna-tpe"
+    family = "model-based"
+    citation = cite("bergstra2011tpe")
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
         return optuna.samplers.TPESampler(seed=self.seed)
@@ -142,6 +149,8 @@ class OptunaCmaEs(OptunaStrategy):
     """
 
     name = "optuna-cmaes"
+    family = "evolutionary"
+    citation = cite("hansen2016cma", "hansen2001cma")
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
         import cmaes  # noqa: F401  -- fail here, with a clear ImportError, not at trial 1
@@ -167,6 +176,8 @@ class OptunaGA(OptunaStrategy):
     """
 
     name = "optuna-ga"
+    family = "evolutionary"
+    citation = cite("deb2002nsga2")
 
     def make_sampler(self, population_size: int | None = None) -> optuna.samplers.BaseSampler:
         pop = population_size or ga_population(self.budget)
@@ -178,6 +189,8 @@ class OptunaGP(OptunaStrategy):
     """optuna's ``GPSampler`` (Gaussian-process BO); needs the optional ``torch``."""
 
     name = "optuna-gp"
+    family = "model-based"
+    citation = cite("snoek2012practical", "jones1998ego")
     requires: ClassVar[str] = "torch"
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:

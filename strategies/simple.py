@@ -13,12 +13,15 @@ import numpy as np
 
 from problems.space import Categorical, Config, SearchSpace
 from strategies.base import Strategy
+from strategies.citations import cite
 
 
 class RandomSearch(Strategy):
     """Uniform random search (on each dimension's scale) with a numpy ``Generator``."""
 
     name = "random"
+    family = "random-like"
+    citation = cite("bergstra2012random")
     library = "numpy"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
@@ -74,6 +77,8 @@ class GridSearch(Strategy):
     """
 
     name = "grid"
+    family = "baseline"
+    citation = cite("bergstra2012random")
     library = "numpy"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
@@ -103,6 +108,7 @@ class DefaultConfiguration(Strategy):
     """
 
     name = "defaults"
+    family = "baseline"
     library = "scikit-learn"
     deterministic = True
 

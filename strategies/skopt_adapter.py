@@ -12,6 +12,7 @@ from typing import Any
 from problems.space import Categorical, Config, Float, Int, SearchSpace
 from strategies import skopt_compat  # noqa: F401  -- must run before skopt is used
 from strategies.base import PenaltyMixin, Strategy
+from strategies.citations import cite
 
 
 def to_skopt(space: SearchSpace) -> list[Any]:
@@ -89,6 +90,8 @@ class SkoptGP(SkoptStrategy):
     """Gaussian-process BO (scikit-optimize defaults: Matern kernel, gp_hedge)."""
 
     name = "skopt-gp"
+    family = "model-based"
+    citation = cite("snoek2012practical", "jones1998ego")
     base_estimator = "GP"
 
 
@@ -96,6 +99,8 @@ class SkoptRF(SkoptStrategy):
     """Random-forest surrogate (SMAC-like)."""
 
     name = "skopt-rf"
+    family = "model-based"
+    citation = cite("hutter2011smac", "breiman2001forests")
     base_estimator = "RF"
 
 
@@ -103,6 +108,8 @@ class SkoptET(SkoptStrategy):
     """Extra-trees surrogate."""
 
     name = "skopt-et"
+    family = "model-based"
+    citation = cite("hutter2011smac", "geurts2006extra")
     base_estimator = "ET"
 
 
@@ -114,5 +121,7 @@ class SkoptGBRT(SkoptStrategy):
     """
 
     name = "skopt-gbrt"
+    family = "model-based"
+    citation = cite("friedman2001gbm")
     base_estimator = "GBRT"
 

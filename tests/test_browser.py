@@ -7,6 +7,7 @@ artefact in ``results/test-artifacts/``.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,3 +63,54 @@ def test_report_renders_in_headless_chromium(tmp_path, run_cli):
         assert driver.save_screenshot(str(ARTEFACTS / "report.png"))
     finally:
         driver.quit()
+
+
+def _figure_colours(report: Path) -> dict[str, dict[str, list[str]]]:
+    """figure -> strategy -> colours, from the JSON sidecars written next to each PNG."""
+    return {p.stem: json.loads(p.read_text())["colours"]
+            for p in sorted((report / "figures").glob("*.json"))}
+
+
+@pytest.mark.slow
+def test_one_colour_per_strategy_in_every_figure_and_across_runs(tmp_path, run_cli):
+    """Two runs with different strategy sets: in both reports, every strategy has one
+    colour, the palette's, in every figure it appears in; screenshots of the figures of
+    both reports are kept as test artefacts."""
+    from benchmarks.report import palette
+    from tests.conftest import write_suite
+
+    sets = {"a": ("random", "grid", "optuna-tpe", "hyperopt-anneal"),
+            "b": ("random", "defaults", "optuna-cmaes", "optuna-tpe", "hyperopt-random")}
+    seen: dict[str, set[str]] = {}
+    driver = _driver()
+    try:
+        for tag, strategies in sets.items():
+            suite = write_suite(tmp_path, budget=5, seeds=2, strategies=strategies,
+                                problems=("branin", "knn-penguins", "logreg-iris"),
+                                name=f"{tag}.toml")
+            out = tmp_path / tag
+            assert run_cli("run", suite, "--out", out, "--jobs", "1") == 0
+            report = out / "report"
+            figs = _figure_colours(report)
+            assert {"convergence_val", "critical_difference", "performance_profile",
+                    "ranks_over_time", "aggregate_iqm"} <= set(figs)
+            assert "gap_over_budget" in figs  # knn-penguins has a gap; branin is left out
+            for fig, colours in figs.items():
+                for strategy, cs in colours.items():
+                    assert cs == [palette.colour_of(strategy)], (tag, fig, strategy, cs)
+                    seen.setdefault(strategy, set()).update(cs)
+            for fig in ("convergence_val", "critical_difference", "ranks_over_time"):
+                assert set(figs[fig]) == set(strategies), (tag, fig)
+            driver.get((report / "index.html").as_uri())
+            ARTEFACTS.mkdir(parents=True, exist_ok=True)
+            for img in driver.find_elements("css selector", "figure img"):
+                alt = img.get_attribute("alt")
+                assert driver.execute_script("return arguments[0].naturalWidth", img) > 0, alt
+            for name in ("convergence_val", "critical_difference", "performance_profile",
+                         "score_over_budget_val"):
+                src = report / "figures" / f"{name}.png"
+                shutil.copy(src, ARTEFACTS / f"colours-run-{tag}-{name}.png")
+            assert driver.save_screenshot(str(ARTEFACTS / f"colours-run-{tag}-page.png"))
+    finally:
+        driver.quit()
+    assert all(len(c) == 1 for c in seen.values()), seen  # the same colour in both runs

@@ -21,8 +21,22 @@ def test_latex_table_marks_best_and_escapes():
     marks = pd.DataFrame({"strategy": ["", ""], "loss": ["+", ""]})
     tex = Table("t", df, "Loss & more", bold=bold, marks=marks).to_latex()
     assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
-    assert r"\textbf{0.1}$^{+}$" in tex and r"optuna\_tpe" in tex and r"Loss \& more" in tex
+    assert r"\textbf{0.100}$^{+}$" in tex and r"optuna\_tpe" in tex and r"Loss \& more" in tex
     assert latex_escape("50%_#") == r"50\%\_\#"
+
+
+def test_tables_merge_intervals_fix_decimals_and_shorten_long_problem_names():
+    df = pd.DataFrame({"problem": ["random_forest-breast_cancer", "branin"],
+                       "iqm": [0.29, -0.03927], "iqm_low": [0.21, -0.1], "iqm_high": [0.35, 0.0],
+                       "p_holm": [0.0004, 0.5]})
+    t = Table("t", df, "c")
+    tex = t.to_latex()
+    assert r"Problem & IQM [95\% CI] & p (Holm) \\" in tex
+    assert r"rf-breast\_cancer & 0.290 [0.210, 0.350] & <0.001 \\" in tex
+    assert r"branin & -0.039 [-0.100, 0.000] & 0.500 \\" in tex
+    assert r"rf-breast\_cancer = random\_forest-breast\_cancer" in tex  # the legend
+    assert "iqm_low" not in t.to_markdown() and "| Problem | IQM [95% CI] | p (Holm) |" in (
+        t.to_markdown())
 
 
 def _check_latex_syntax(tex: str) -> None:
@@ -75,9 +89,11 @@ def test_markdown_and_csv_and_bib(small_run):
     md = (out / "report" / "report.md").read_text()
     agg = pd.read_csv(out / "report" / "tables" / "aggregate_test.csv")
     assert set(agg["strategy"]) == {"random", "grid", "optuna-tpe"}
-    assert f"{agg['iqm'].iloc[0]:.4g}" in md
+    r = agg.iloc[0]
+    assert f"{r['iqm']:.3f} [{r['iqm_low']:.3f}, {r['iqm_high']:.3f}]" in md
     bib = (out / "report" / "references.bib").read_text()
-    assert "@software{tunebench" in bib and "akiba2019optuna" in bib and "5.0" in bib
+    assert "@misc{tunebench" in bib and "akiba2019optuna" in bib and "5.0" in bib
+    assert "@software" not in bib and "url          = {http" in bib
 
 
 @pytest.mark.slow
@@ -108,3 +124,61 @@ def test_combining_runs_with_other_protocols_is_refused(small_run, run_cli, caps
     assert "protocols differ (budget: 5 vs 4)" in capsys.readouterr().err
     with pytest.raises(StoreError, match="overlap"):
         build_report([out, out], tmp / "nope2")
+
+
+def _run_latex(cwd, *cmd):
+    return subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_tables_and_references_compile_with_bibtex_without_warnings(small_run, tmp_path):
+    """Every table and references.bib in one minimal document: pdflatex + bibtex (plain)
+    run clean, and every dataset, algorithm and statistic of the run is cited."""
+    _, out = small_run
+    report = out / "report"
+    bib = (report / "references.bib").read_text()
+    for key in ("gorman2014penguins", "fisher1936iris", "bergstra2011tpe", "bergstra2012random",
+                "demsar2006", "agarwal2021precipice", "schneider2025overtuning", "holm1979",
+                "wilcoxon1945", "friedman1937", "nemenyi1963"):
+        assert "{" + key + "," in bib, key
+    assert "skopt" not in bib  # no scikit-optimize strategy in this run
+    assert "Data licence: CC0-1.0" in bib and "Data licence: BSD-3-Clause" in bib
+    csvs = {p.stem for p in (report / "tables").glob("*.csv")}
+    texs = sorted((report / "tables").glob("*.tex"))
+    assert csvs == {p.stem for p in texs}
+    if shutil.which("pdflatex") is None or shutil.which("bibtex") is None:
+        pytest.skip("pdflatex/bibtex not installed")
+    shutil.copy(report / "references.bib", tmp_path / "references.bib")
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{url}\n"
+        "\\begin{document}\n" + "".join(f"\\input{{{t}}}\n\\clearpage\n" for t in texs)
+        + "\\nocite{*}\n\\bibliographystyle{plain}\n\\bibliography{references}\n"
+        "\\end{document}\n")
+    assert _run_latex(tmp_path, "pdflatex", "-interaction=nonstopmode", "doc.tex").returncode == 0
+    bt = _run_latex(tmp_path, "bibtex", "doc")
+    assert bt.returncode == 0 and "Warning" not in bt.stdout, bt.stdout
+    _run_latex(tmp_path, "pdflatex", "-interaction=nonstopmode", "doc.tex")
+    last = _run_latex(tmp_path, "pdflatex", "-interaction=nonstopmode", "doc.tex")
+    assert last.returncode == 0, last.stdout[-2000:]
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert "LaTeX Warning" not in log, [ln for ln in log.splitlines() if "Warning" in ln]
+
+
+def test_skopt_entry_has_the_year_of_its_version_and_plugins_get_entries():
+    from benchmarks.report.citations import bibtex, release_year
+
+    assert release_year("scikit-optimize", "0.10.2") == 2024
+    assert release_year("scikit-optimize", "0.9.0") == 2021
+    plugin = "@misc{me2026alg,\n  author = {Me, A.},\n  title  = {My algorithm},\n  year = {2026}\n}"
+    m = {"environment": {"libraries": {"scikit-optimize": "0.10.2"}},
+         "strategies": {"skopt-gp": {"library": "scikit-optimize", "version": "0.10.2"},
+                        "mine": {"library": "mylib", "version": "1.2", "citation": plugin}},
+         "problems": {"svm-wine": {"dataset": {"name": "wine", "licence": "BSD-3-Clause"}},
+                      "knn-openml:61": {"dataset": {"name": "openml:61", "licence": "?"}}}}
+    bib = bibtex(m)
+    assert "@misc{head2024skopt," in bib and "year         = {2024}" in bib
+    assert "Software version 0.10.2" in bib
+    assert "@misc{me2026alg," in bib  # the plug-in's own citation
+    assert "@misc{mylib," in bib and "Software version 1.2" in bib  # and its library
+    assert "{snoek2012practical," in bib and "{jones1998ego," in bib  # built-in, not recorded
+    assert "{aeberhard1991wine," in bib and "{vanschoren2013openml," in bib

@@ -1,0 +1,102 @@
+"""Curves with uncertainty for the report's figures: quantile bands over seeds, the IQM of
+normalised scores with a stratified bootstrap band, and mean ranks with a bootstrap band
+over problems. Pure functions of tidy frames; every resampling flows from ``seed``."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.analysis.aggregate import iqm
+
+BAND = ["center", "low", "high"]
+
+
+def quantile_curves(traj: pd.DataFrame, value: str, low: float = 0.25, high: float = 0.75
+                    ) -> pd.DataFrame:
+    """Per (problem, strategy, trial): the median of ``value`` over seeds and its
+    ``low``/``high`` quantiles (default: the interquartile range). NaN values are skipped;
+    trials where no seed has a value are left out."""
+    g = traj.dropna(subset=[value]).groupby(["problem", "strategy", "trial"], sort=True)[value]
+    out = pd.DataFrame({"center": g.median(), "low": g.quantile(low),
+                        "high": g.quantile(high), "n_seeds": g.size()})
+    return out.reset_index()
+
+
+def log_grid(trials: np.ndarray, points: int) -> np.ndarray:
+    """At most about ``points`` trial numbers, log-spaced (first and last included)."""
+    trials = np.unique(trials)
+    if len(trials) <= points:
+        return trials
+    idx = np.unique(np.geomspace(1, len(trials), points).round().astype(int) - 1)
+    return trials[idx]
+
+
+def _complete_blocks(df: pd.DataFrame, value: str, trials: np.ndarray
+                     ) -> dict[str, np.ndarray]:
+    """strategy -> array (trials, problems, seeds) of ``value`` at ``trials``. Problems
+    with a missing value are dropped, and so are problems run with another number of seeds
+    than most, so every block is complete and rectangular."""
+    d = df.loc[df["trial"].isin(trials), ["strategy", "problem", "seed", "trial", value]]
+    d = d.sort_values(["strategy", "problem", "seed", "trial"], kind="stable")
+    out = {}
+    for strategy, g in d.groupby("strategy", sort=True):
+        bad = g[value].isna().groupby(g["problem"]).any()
+        shape = g.groupby("problem").agg(seeds=("seed", "nunique"), rows=("trial", "size"))
+        modal = shape["seeds"].mode().iloc[0]
+        ok = shape.index[(shape["seeds"] == modal) & (shape["rows"] == modal * len(trials))
+                         & ~bad.reindex(shape.index).to_numpy()]
+        g = g[g["problem"].isin(ok)]
+        if g.empty:
+            continue
+        arr = g[value].to_numpy(float).reshape(len(ok), modal, len(trials))
+        out[strategy] = np.moveaxis(arr, 2, 0)
+    return out
+
+
+def iqm_band(scored: pd.DataFrame, value: str = "score_val", n_boot: int = 200,
+             seed: int = 0, level: float = 0.95, points: int = 30) -> pd.DataFrame:
+    """Per (strategy, trial): IQM of ``value`` over all (problem, seed) runs and its
+    percentile interval from a stratified bootstrap (seeds resampled within problems, one
+    resampling shared by every trial). Computed at about ``points`` log-spaced trials
+    (:func:`log_grid`; the figures use a log axis). Problems with a missing value at one
+    of those trials are left out."""
+    rows = []
+    a = (1 - level) / 2
+    trials = log_grid(scored["trial"].to_numpy(), points)
+    for strategy, arr in _complete_blocks(scored, value, trials).items():
+        t, p, s = arr.shape
+        centre = iqm(arr.reshape(t, p * s), axis=1)
+        # one stream per strategy: adding a strategy never moves another's band
+        rng = np.random.default_rng([seed, zlib.crc32(strategy.encode("utf-8"))])
+        idx = rng.integers(0, s, size=(n_boot, p, s))
+        boots = arr[:, np.arange(p)[None, :, None], idx].reshape(t, n_boot, p * s)
+        lo, hi = np.quantile(iqm(boots, axis=2), [a, 1 - a], axis=1)
+        rows.append(pd.DataFrame({"strategy": strategy, "trial": trials, "center": centre,
+                                  "low": lo, "high": hi, "problems": p}))
+    if not rows:
+        return pd.DataFrame(columns=["strategy", "trial", *BAND, "problems"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def rank_band(traj: pd.DataFrame, value: str = "inc_val", n_boot: int = 500, seed: int = 0,
+              level: float = 0.95) -> pd.DataFrame:
+    """Per (strategy, trial): mean rank (1 = lowest ``value`` within each problem, seed and
+    trial; ties share the average rank; averaged over seeds, then problems) and a bootstrap
+    interval resampling problems. Only problems where every strategy has a value count."""
+    df = traj[["problem", "seed", "trial", "strategy", value]].copy()
+    df["rank"] = df.groupby(["problem", "seed", "trial"])[value].rank(method="average")
+    per = df.groupby(["problem", "strategy", "trial"])["rank"].mean().unstack("problem")
+    per = per.dropna(axis=1, how="any")
+    if per.empty:
+        return pd.DataFrame(columns=["strategy", "trial", *BAND])
+    arr = per.to_numpy()  # (strategy x trial, problems)
+    idx = np.random.default_rng(seed).integers(0, arr.shape[1], size=(n_boot, arr.shape[1]))
+    boots = arr[:, idx].mean(axis=2)  # (rows, n_boot)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(boots, [a, 1 - a], axis=1)
+    out = per.index.to_frame(index=False)
+    out["center"], out["low"], out["high"] = arr.mean(axis=1), lo, hi
+    return out
