@@ -69,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--problems", type=_csv, help="override: comma-separated problems")
     r.add_argument("--no-report", action="store_true", help="do not write the report")
 
+    rf = sub.add_parser("reference", help="build a suite's reference table (resumable)",
+                        description="Build the frozen reference table (R0 sample, L*, "
+                        "signatures) of a suite's problems and seeds. Rerun to resume.")
+    rf.add_argument("suite", help="built-in suite name or TOML path")
+    rf.add_argument("--samples", type=_positive, help="configurations per (problem, seed) "
+                    "(default: 10 x the suite's budget)")
+    rf.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1)
+    rf.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask cluster")
+    rf.add_argument("--out", type=Path, help="table directory (default: "
+                    "results/references/<hash>/)")
+
     v = sub.add_parser("validate", help="check a suite without running anything")
     v.add_argument("suite")
 
@@ -120,6 +131,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         run, manifest = runner.prepare(suite, out, sys.argv, args.jobs, backend)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
+    if not args.no_report:
+        _reference_for_run(suite, out, args)
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
@@ -194,6 +207,36 @@ class _Progress:
         if self.bar is not None:
             self.bar.close()
 
+
+
+def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace) -> None:
+    """Find or build the run's reference table and record the run's signatures."""
+    from benchmarks import reference
+
+    table = reference.find(suite)
+    if table is None:
+        log.info("building the reference table of suite %s (once; cached)", suite.name)
+        progress = _Progress(len(suite.problems) * len(suite.seeds), args.quiet)
+        table = reference.ensure(suite, jobs=args.jobs, scheduler=args.scheduler,
+                                 progress=progress.update)
+        progress.close()
+    reference.record_run(out, suite, table)
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    from benchmarks import reference
+    from benchmarks.store import StoreError
+
+    suite = _load_suite(args)
+    n = args.samples or reference.default_samples(suite.budget)
+    key = reference.spec_key(suite, n, reference.CAMPAIGN, reference.CAMPAIGN_FACTOR)
+    out = args.out or reference.cache_dir() / key
+    try:
+        table = reference.build(suite, out, samples=n, jobs=args.jobs, scheduler=args.scheduler)
+    except StoreError as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"{table.path} (hash {table.hash})")
+    return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -271,7 +314,7 @@ def cmd_check_strategy(args: argparse.Namespace) -> int:
     return EXIT_OK if report.passed else EXIT_FAILED_CELLS
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "report": cmd_report, "list": cmd_list,
+COMMANDS = {"run": cmd_run, "reference": cmd_reference, "validate": cmd_validate, "report": cmd_report, "list": cmd_list,
             "check-strategy": cmd_check_strategy}
 
 

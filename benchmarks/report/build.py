@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks import reference as reference_mod
 from benchmarks.analysis.aggregate import curves
-from benchmarks.analysis.normalise import best_known, normalised_scores, random_reference
+from benchmarks.analysis.normalise import normalised_scores
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from benchmarks.analysis.ranks import ranks_over_time
 from benchmarks.analysis.stats import (
@@ -32,6 +33,7 @@ from benchmarks.analysis.stats import (
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
+from benchmarks.report.references import render_references
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 
@@ -123,24 +125,6 @@ class Page:
         self.md.append("```\n" + text + "\n```\n")
 
 
-def _best_known_map(inputs: Inputs, problems: list[str]) -> tuple[dict[str, float], dict[str, str]]:
-    values, sources = {}, {}
-    reference = {}
-    for m in inputs.manifests:
-        reference.update(m["suite"].get("reference", {}))
-    info = {}
-    for m in inputs.manifests:
-        info.update(m.get("problems", {}))
-    for p in problems:
-        meta = info.get(p, {})
-        try:
-            values[p], sources[p] = best_known(p, meta.get("metric", ""), meta.get("optimum"),
-                                               reference)
-        except ValueError as exc:
-            log.warning("%s", exc)
-    return values, sources
-
-
 def _final_by_problem(fin: pd.DataFrame, within: pd.DataFrame) -> Table:
     """Median final incumbent test loss per problem x strategy; bold = best; marks:
     ``+``/``-`` significantly better/worse than random (within-problem Wilcoxon, Holm)."""
@@ -181,19 +165,18 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     problems = sorted(traj["problem"].unique())
     strategies = sorted(traj["strategy"].unique())
     colours = figures.palette(strategies)
-    best, best_src = _best_known_map(inputs, problems)
     has_random = "random" in strategies
-    if has_random:
-        scored = normalised_scores(traj, random_reference(df, budget), best)
-    else:
-        scored = traj.assign(score_val=np.nan, score_test=np.nan)
+    ref_table, ref_note = reference_mod.for_runs(list(run_dirs), inputs.manifests)
+    has_scores = ref_table is not None
+    scored = (normalised_scores(traj, ref_table.r0(budget), ref_table.lstar()) if has_scores
+              else traj.assign(score_val=np.nan, score_test=np.nan))
     fin = final(scored)
-    agg = aggregate_scores(fin, "score_test") if has_random else pd.DataFrame()
-    agg_val = aggregate_scores(fin, "score_val") if has_random else pd.DataFrame()
+    agg = aggregate_scores(fin, "score_test") if has_scores else pd.DataFrame()
+    agg_val = aggregate_scores(fin, "score_val") if has_scores else pd.DataFrame()
     fr = friedman(fin, "inc_test")
     # across problems: per-problem median normalised test score, paired by problem
     per_problem = fin.groupby(["problem", "strategy"], as_index=False)["score_test"].median()
-    across = wilcoxon_holm(per_problem, "score_test", ["problem"]) if has_random else pd.DataFrame()
+    across = wilcoxon_holm(per_problem, "score_test", ["problem"]) if has_scores else pd.DataFrame()
     within = []
     for problem, g in fin.groupby("problem"):
         w = wilcoxon_holm(g, "inc_test", ["seed"])
@@ -221,8 +204,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
             verdict.append("Its interval overlaps those of " + ", ".join(overlapping[1:])
                            + ": the data do not separate these.")
     else:
-        verdict.append("No normalised scores: the run has no 'random' strategy, which "
-                       "provides the reference point 0.")
+        verdict.append(f"No normalised scores: {ref_note}")
     if "skipped" not in fr:
         sig = "differ significantly" if fr["p_value"] < ALPHA else "do not differ significantly"
         verdict.append(f"Friedman test over {fr['problems']} problems: strategies {sig} "
@@ -321,11 +303,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                                     logx=True, x="time", xlabel="wall time (s): fit+ask+tell"),
                 "convergence_time", "Best validation loss so far against cumulative wall time "
                 "(median over seeds)", pdf=per_pdf)
-    refs = pd.DataFrame({"problem": problems,
-                         "best_known": [best.get(p, np.nan) for p in problems],
-                         "source": [best_src.get(p, "") for p in problems]})
-    page.table(Table("references", refs, "Reference point 1 of the normalised score (L*) per "
-                     "problem; point 0 is random search at the same budget"))
+    render_references(page, fin, ref_table, ref_note)
 
     # ---- overfitting
     page.heading("Validation overfitting", 2, "overfitting")
