@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     rf.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask cluster")
     rf.add_argument("--out", type=Path, help="table directory (default: "
                     "results/references/<hash>/)")
+    rf.add_argument("--campaign",
+                    help="comma-separated strategies of the L* campaign, or 'none' "
+                    "(default: optuna-tpe,optuna-cmaes)")
+    rf.add_argument("--campaign-factor", type=_positive, default=None,
+                    help="campaign budget as a multiple of the suite's (default: 5)")
 
     v = sub.add_parser("validate", help="check a suite without running anything")
     v.add_argument("suite")
@@ -229,10 +234,14 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
     suite = _load_suite(args)
     n = args.samples or reference.default_samples(suite.budget)
-    key = reference.spec_key(suite, n, reference.CAMPAIGN, reference.CAMPAIGN_FACTOR)
+    campaign = (reference.CAMPAIGN if args.campaign is None else
+                () if args.campaign == "none" else tuple(_csv(args.campaign)))
+    factor = args.campaign_factor or reference.CAMPAIGN_FACTOR
+    key = reference.spec_key(suite, n, campaign, factor)
     out = args.out or reference.cache_dir() / key
     try:
-        table = reference.build(suite, out, samples=n, jobs=args.jobs, scheduler=args.scheduler)
+        table = reference.build(suite, out, samples=n, jobs=args.jobs, scheduler=args.scheduler,
+                                campaign=campaign, factor=factor)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
     print(f"{table.path} (hash {table.hash})")

@@ -172,3 +172,50 @@ def test_reference_build_resumes_and_the_report_refuses_a_changed_objective(
     reference.record_run(run, suite, table)
     with pytest.raises(reference.ReferenceMismatch, match="knn-iris seed 1 signature 0.*search space changed"):
         reference.for_run(run, manifest)
+
+
+@pytest.mark.slow
+def test_a_run_with_failed_cells_is_reported_with_the_rule(tmp_path, run_cli):
+    suite = write_suite(tmp_path, budget=3, seeds=2,
+                        strategies=("random", "tests.test_references:AlwaysFails"),
+                        problems=("branin",))
+    out = tmp_path / "run"
+    assert run_cli("run", suite, "--out", out, "--jobs", "1") == 1
+    md = (out / "report" / "report.md").read_text()
+    assert "Rule for failed cells" in md and "branin__tests.test_references_AlwaysFails" in md
+    agg = pd.read_csv(out / "report" / "tables" / "aggregate_test.csv")
+    assert list(agg["strategy"]) == ["random"]
+
+
+class AlwaysFails(reference.ReferenceSample):
+    """A plug-in strategy that raises at its first ask."""
+
+    name = "always-fails"
+
+    def ask(self):  # noqa: ANN201
+        raise RuntimeError("this cell fails on purpose")
+
+
+@pytest.mark.slow
+def test_runs_with_different_reference_tables_are_not_combined(tmp_path, run_cli, capsys):
+    import shutil
+
+    from benchmarks.store import StoreError
+
+    suite_path = write_suite(tmp_path, budget=3, seeds=1, strategies=("random",),
+                             problems=("branin",))
+    suite = load(suite_path)
+    a, b = tmp_path / "a", tmp_path / "b"
+    reference.build(suite, a, samples=30, campaign=())
+    reference.build(suite, b, samples=40, campaign=())
+    run1, run2 = tmp_path / "run1", tmp_path / "run2"
+    assert run_cli("run", suite_path, "--out", run1, "--jobs", "1", "--no-report") == 0
+    shutil.copytree(run1, run2)
+    df = pd.read_parquet(run2 / "trials.parquet")
+    df.assign(strategy="random2").to_parquet(run2 / "trials.parquet")
+    reference.record_run(run1, suite, reference.open_table(a))
+    reference.record_run(run2, suite, reference.open_table(b))
+    manifests = [json.loads((r / "manifest.json").read_text()) for r in (run1, run2)]
+    with pytest.raises(StoreError, match="different reference tables"):
+        reference.for_runs([run1, run2], manifests)
+    assert reference.for_runs([run1], manifests[:1])[0].hash == reference.open_table(a).hash

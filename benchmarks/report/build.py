@@ -76,12 +76,25 @@ def load(run_dirs: list[str | Path]) -> Inputs:
         row = trials[dup].iloc[0]
         raise StoreError(f"the runs overlap: strategy {row['strategy']!r} on {row['problem']!r} "
                          f"seed {row['seed']} appears in more than one run")
-    seeds = trials.groupby(["problem", "strategy"])["seed"].apply(lambda s: tuple(sorted(set(s))))
+    seeds = _seeds_with_failed(trials, manifests, failed)
     for problem, g in seeds.groupby(level=0):
         if g.nunique() > 1:
             raise StoreError(f"cannot report these runs together: on {problem!r} the strategies "
                              f"were run with different seeds {sorted(set(g))}")
     return Inputs(trials, manifests, failed)
+
+
+def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
+                       failed: dict[str, str]) -> pd.Series:
+    """Seeds per (problem, strategy), counting failed cells (they have no trials)."""
+    from benchmarks.cell import Cell
+
+    seeds = trials.groupby(["problem", "strategy"])["seed"].apply(set)
+    specs = {n: i.get("spec", n) for m in manifests for n, i in m.get("strategies", {}).items()}
+    every = set(trials["seed"])
+    for (problem, strategy), got in seeds.items():
+        got |= {s for s in every if Cell(problem, specs.get(strategy, strategy), s).id in failed}
+    return seeds.apply(lambda s: tuple(sorted(s)))
 
 
 class Page:
@@ -338,6 +351,12 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     if len(ft):
         page.table(Table("failed_trials", ft.rename("trials").reset_index(),
                          "Failed trials (counted in the budget; never incumbents)"))
+    if inputs.failed_cells:
+        page.para("Rule for failed cells: a failed cell has no trials and is never scored. "
+                  "Each strategy's aggregate uses a complete problems x seeds block of its "
+                  "finished cells (a problem missing one of its seeds is left out; the "
+                  "'problems' and 'seeds' columns show what remains), and paired tests leave "
+                  "out blocks where either strategy is missing.")
     if not inputs.failed_cells and not len(ft):
         page.para("No failed cells and no failed trials.")
 
@@ -412,11 +431,13 @@ METHOD_NOTES = [
     "part, which no strategy sees.",
     "Convergence bands: 95% percentile-bootstrap intervals of the median over seeds "
     "(200 resamples per curve). With few seeds they are wide, as they should be.",
-    "Normalised score: (R0 - loss) / (R0 - L*), where R0 is the expected best-so-far of random "
-    "search at the same budget, computed from the random strategy's evaluations by order "
-    "statistics, and L* the best known loss (known optimum, suite reference, or the metric's "
-    "ideal 0). Both are fixed by random search and the suite alone, so adding a strategy "
-    "never changes another's score.",
+    "Normalised score: (R0 - loss) / (R0 - L*) per problem and seed, on validation and on "
+    "test. R0 is the exact expected best of t draws without replacement from an independent "
+    "reference sample of random configurations evaluated on that seed's split and folds (tied "
+    "validation losses share their test losses' mean); L* is the best loss of the recorded "
+    "reference campaign, or a synthetic function's known optimum. Both are frozen in the "
+    "reference table named in 'Reference points and null check', so no strategy in the run, "
+    "random included, moves another's score. Scores above 1 are kept and counted.",
     "IQM: the mean of the middle 50% of the (problem, seed) scores, robust to outlying runs. "
     "Its 95% interval resamples seeds within each problem (stratified bootstrap, 2000 "
     "resamples).",
