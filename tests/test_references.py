@@ -219,3 +219,12 @@ def test_runs_with_different_reference_tables_are_not_combined(tmp_path, run_cli
     with pytest.raises(StoreError, match="different reference tables"):
         reference.for_runs([run1, run2], manifests)
     assert reference.for_runs([run1], manifests[:1])[0].hash == reference.open_table(a).hash
+
+
+def test_shipped_quick_table_matches_this_installation():
+    """The signature check a `quick` run makes, on two problems and one seed."""
+    table = reference.find(load("quick"))
+    quick = load("quick")
+    now = reference.signatures(["branin", "knn-iris"], [1], quick.folds, quick.test_fraction)
+    assert len(now) == 10
+    assert reference.signature_differences(table.signatures(), now) == []
