@@ -228,3 +228,21 @@ def test_shipped_quick_table_matches_this_installation():
     now = reference.signatures(["branin", "knn-iris"], [1], quick.folds, quick.test_fraction)
     assert len(now) == 10
     assert reference.signature_differences(table.signatures(), now) == []
+
+
+def test_r0_val_equals_bayesmark_expected_min_formula():
+    """Bayesmark's expected_min (uber/bayesmark expected_max.py): on -x sorted ascending the
+    k-th value's weight is proportional to Gamma(k) / Gamma(k - m + 1), normalised."""
+    from scipy.special import gammaln, logsumexp
+
+    def bayesmark_expected_min(x: np.ndarray, m: int) -> float:
+        y = np.sort(-x)
+        k = np.arange(1, len(y) + 1)
+        with np.errstate(invalid="ignore"):
+            lpdf = gammaln(k) - gammaln(k - (m - 1))
+        lpdf = np.where(k >= m, lpdf, -np.inf)
+        return float(-(y * np.exp(lpdf - logsumexp(lpdf))).sum())
+
+    ev, _ = expected_best(VAL, TEST, np.arange(1, 13))
+    for t in range(1, 13):
+        assert ev[t - 1] == pytest.approx(bayesmark_expected_min(VAL, t), rel=1e-10)
