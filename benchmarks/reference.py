@@ -243,10 +243,12 @@ class ReferenceTable:
         return pd.read_parquet(self.path / "signatures.parquet")
 
     def covers(self, problems: Iterable[str], seeds: Iterable[int], folds: int,
-               test_fraction: float, budget: int) -> bool:
-        """Whether this table serves a run of these problems, seeds, protocol and budget."""
+               test_fraction: float, budget: int, metric: Any = None) -> bool:
+        """Whether this table serves a run of these problems, seeds, protocol (folds, test
+        fraction, the suite's metric choice) and budget."""
         p = self.provenance
         return (p.get("format") == FORMAT and p.get("folds") == folds
+                and p.get("metric") == metric
                 and p.get("test_fraction") == test_fraction
                 and int(p.get("samples", 0)) >= default_samples(budget)
                 and set(problems) <= set(p.get("problems", []))
@@ -286,15 +288,21 @@ def find(suite: Suite, cache: Path | None = None) -> ReferenceTable | None:
         except StoreError:
             continue
         if table.covers(suite.problems, suite.seeds, suite.folds, suite.test_fraction,
-                        suite.budget):
+                        suite.budget, _metric(suite)):
             return table
     return None
+
+
+def _metric(suite: Suite) -> Any:
+    """The suite's metric choice (a later suite key; None when the suite has none)."""
+    return suite.to_dict().get("metric")
 
 
 def spec_key(suite: Suite, samples: int, campaign: tuple[str, ...], factor: int) -> str:
     """The cache directory name of a table built for this suite's problems and protocol."""
     spec = {"format": FORMAT, "problems": sorted(suite.problems), "seeds": sorted(suite.seeds),
             "folds": suite.folds, "test_fraction": suite.test_fraction, "samples": samples,
+            "metric": _metric(suite),
             "campaign": list(campaign), "factor": factor, "budget": suite.budget}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -328,7 +336,7 @@ def build(suite: Suite, out: Path, *, samples: int | None = None, jobs: int = 1,
         atomic_write_table(out / f"{name}.parquet", pa.Table.from_pandas(df, preserve_index=False))
     prov = {"format": FORMAT, "name": out.name, "suite": suite.name,
             "problems": sorted(suite.problems), "seeds": sorted(int(s) for s in suite.seeds),
-            "folds": suite.folds, "protocol": protocol(suite.folds),
+            "folds": suite.folds, "protocol": protocol(suite.folds), "metric": _metric(suite),
             "test_fraction": suite.test_fraction, "budget": suite.budget, "samples": n,
             "campaign": {"strategies": list(campaign), "budget": factor * suite.budget},
             "created_at": now(), "libraries": library_versions(),
@@ -368,10 +376,11 @@ def for_run(run_dir: Path, manifest: dict[str, Any]) -> ReferenceTable | None:
     """The table a run recorded (else the first that covers it), checked against the run's
     signatures; raises :class:`ReferenceMismatch` when they differ."""
     s = manifest["suite"]
-    suite = Suite(name=s["name"], strategies=tuple(s["strategies"]),
-                  problems=tuple(s["problems"]), budget=int(s["budget"]),
-                  seeds=tuple(s["seeds"]), folds=int(s["folds"]),
-                  test_fraction=float(s["test_fraction"]))
+    known = {k: v for k, v in s.items() if k in Suite.__dataclass_fields__}
+    suite = replace(Suite(name=s["name"], strategies=tuple(s["strategies"]),
+                          problems=tuple(s["problems"])),
+                    **{**known, "strategies": tuple(s["strategies"]),
+                       "problems": tuple(s["problems"]), "seeds": tuple(s["seeds"])})
     table = None
     pointer = run_dir / "reference.json"
     if pointer.exists():
