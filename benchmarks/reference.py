@@ -391,7 +391,10 @@ def for_run(run_dir: Path, manifest: dict[str, Any]) -> ReferenceTable | None:
     if table is None:
         return None
     sig_path = run_dir / "signatures.parquet"
-    if sig_path.exists():
+    if not sig_path.exists():
+        log.warning("%s recorded no signatures (run with --no-report): reference table %s "
+                    "is used unchecked", run_dir, table.path)
+    else:
         diffs = signature_differences(table.signatures(), pd.read_parquet(sig_path))
         if diffs:
             raise ReferenceMismatch(
