@@ -212,6 +212,9 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
         verdict.append(f"Highest IQM normalised test score: {top['strategy']} with "
                        f"{top['iqm']:.3f} (95% CI {top['iqm_low']:.3f} to {top['iqm_high']:.3f}; "
                        "0 = random search at the same budget, 1 = best known loss).")
+        tied = agg[agg["iqm"] == top["iqm"]]["strategy"].tolist()[1:]
+        if tied:
+            verdict.append(f"Tied on IQM with {', '.join(tied)}; ties are listed by name.")
         overlapping = agg[agg["iqm_high"] >= top["iqm_low"]]["strategy"].tolist()
         if len(overlapping) > 1:
             verdict.append("Its interval overlaps those of " + ", ".join(overlapping[1:])
@@ -226,9 +229,11 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                        f"{fr['mean_ranks'].index[0]} ({fr['mean_ranks'].iloc[0]:.2f}).")
     if not poi.empty:
         best_poi = poi.iloc[0]
+        tie = poi[poi["p_improve"] == best_poi["p_improve"]]["strategy"].tolist()[1:]
         verdict.append(f"Most likely to beat random search on a problem: {best_poi['strategy']} "
                        f"(P = {best_poi['p_improve']:.2f}, 95% CI {best_poi['low']:.2f}-"
-                       f"{best_poi['high']:.2f}).")
+                       f"{best_poi['high']:.2f})" + (f"; tied with {', '.join(tie)}, listed "
+                                                     "by name." if tie else "."))
     failed_trials = int((df["status"] != "ok").sum())
     if inputs.failed_cells or failed_trials:
         verdict.append(f"Failures: {len(inputs.failed_cells)} failed cell(s), {failed_trials} "
