@@ -246,3 +246,18 @@ def test_r0_val_equals_bayesmark_expected_min_formula():
     ev, _ = expected_best(VAL, TEST, np.arange(1, 13))
     for t in range(1, 13):
         assert ev[t - 1] == pytest.approx(bayesmark_expected_min(VAL, t), rel=1e-10)
+
+
+@pytest.mark.slow
+def test_a_quick_run_uses_the_shipped_table_and_builds_nothing(tmp_path, run_cli, monkeypatch):
+    def no_build(*args, **kwargs):
+        raise AssertionError("a quick run must not build a reference table")
+
+    monkeypatch.setattr(reference, "build", no_build)
+    out = tmp_path / "run"
+    assert run_cli("run", "quick", "--budget", "3", "--seeds", "2", "--problems", "branin",
+                   "--strategies", "random", "--jobs", "1", "--out", out) == 0
+    info = json.loads((out / "reference.json").read_text())
+    assert info["name"] == "quick" and info["hash"] == reference.find(load("quick")).hash
+    md = (out / "report" / "report.md").read_text()
+    assert f"Reference table quick (content hash {info['hash']}" in md
