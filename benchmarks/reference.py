@@ -40,9 +40,9 @@ import pandas as pd
 import pyarrow as pa
 
 from benchmarks.analysis.normalise import reference_curves
+from benchmarks.signatures import signature_differences, signatures
 from benchmarks.store import StoreError, read_trials
 from benchmarks.suite import Suite
-from problems.base import derive_seed
 from problems.space import Config, SearchSpace
 from strategies.base import Strategy
 
@@ -56,8 +56,6 @@ SAMPLES_PER_BUDGET = 10
 #: Strong strategies of the L* campaign and their budget as a multiple of the suite's.
 CAMPAIGN = ("optuna-tpe", "optuna-cmaes")
 CAMPAIGN_FACTOR = 5
-N_SIGNATURES = 5
-SIGNATURE_RTOL, SIGNATURE_ATOL = 1e-7, 1e-10
 CACHE_ENV = "TUNEBENCH_REFERENCE_CACHE"
 
 
@@ -122,58 +120,6 @@ def _execute(suite: Suite, out: Path, jobs: int, scheduler: str | None,
         raise StoreError(f"{len(summary.failed)} reference cell(s) failed: "
                          f"{sorted(summary.failed)} (tracebacks in {out}/cells); rerun to retry")
     return read_trials(out)
-
-
-def signature_configs(problem: Any, k: int = N_SIGNATURES) -> list[Config]:
-    """``k`` configurations of a problem drawn with a fixed seed (the same for every run)."""
-    rng = np.random.default_rng(derive_seed(0, "signature", problem.name))
-    return [problem.space.canonical(problem.space.sample(rng)) for _ in range(k)]
-
-
-def signatures(problems: Iterable[str], seeds: Iterable[int], folds: int,
-               test_fraction: float) -> pd.DataFrame:
-    """Losses of the signature configurations per (problem, seed), one BLAS thread."""
-    from threadpoolctl import threadpool_limits
-
-    from benchmarks.cell import params_json
-    from problems.catalogue import get_problem
-
-    rows = []
-    with threadpool_limits(1):
-        for name in problems:
-            problem = get_problem(name)
-            configs = signature_configs(problem)
-            for seed in seeds:
-                objective = problem.bind(seed, folds=folds, test_fraction=test_fraction)
-                for i, config in enumerate(configs):
-                    ev = objective(config)
-                    rows.append({"problem": problem.name, "seed": int(seed), "index": i,
-                                 "params": params_json(config), "status": str(ev.status),
-                                 "val_loss": ev.val_loss, "test_loss": ev.test_loss})
-    return pd.DataFrame(rows, columns=["problem", "seed", "index", "params", "status",
-                                       "val_loss", "test_loss"])
-
-
-def signature_differences(stored: pd.DataFrame, current: pd.DataFrame) -> list[str]:
-    """Where a run's signatures differ from a table's, beyond floating-point noise."""
-    m = current.merge(stored, on=["problem", "seed", "index"], how="left",
-                      suffixes=("", "_table"))
-    out = []
-    for _, r in m.iterrows():
-        where = f"{r['problem']} seed {r['seed']} signature {r['index']}"
-        if pd.isna(r["params_table"]):
-            out.append(f"{where}: not in the table")
-        elif r["params"] != r["params_table"]:
-            out.append(f"{where}: configuration {r['params']} vs {r['params_table']} "
-                       "(search space changed)")
-        else:
-            for col in ("val_loss", "test_loss"):
-                a, b = float(r[col]), float(r[f"{col}_table"])
-                same = (np.isnan(a) and np.isnan(b)) or np.isclose(
-                    a, b, rtol=SIGNATURE_RTOL, atol=SIGNATURE_ATOL)
-                if not same:
-                    out.append(f"{where}: {col} {a!r} in the run vs {b!r} in the table")
-    return out
 
 
 def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,

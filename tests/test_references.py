@@ -14,6 +14,7 @@ from benchmarks import reference
 from benchmarks.analysis.normalise import expected_best, min_weights
 from benchmarks.analysis.nullcheck import final_scores, null_check
 from benchmarks.analysis.stats import aggregate_scores, probability_of_improvement
+from benchmarks.signatures import signature_differences, signatures
 from benchmarks.suite import load
 from tests.conftest import write_suite
 
@@ -103,14 +104,14 @@ def test_signature_differences_catch_a_changed_space_and_objective():
     table = pd.DataFrame({"problem": "p", "seed": 1, "index": [0, 1],
                           "params": ['{"x": 0.5}', '{"x": 0.7}'], "status": "ok",
                           "val_loss": [1.0, 2.0], "test_loss": [1.5, 2.5]})
-    assert reference.signature_differences(table, table.copy()) == []
+    assert signature_differences(table, table.copy()) == []
     noise = table.assign(val_loss=table["val_loss"] * (1 + 1e-12))
-    assert reference.signature_differences(table, noise) == []
+    assert signature_differences(table, noise) == []
     space = table.assign(params=['{"x": 0.25}', '{"x": 0.7}'])
-    msg = reference.signature_differences(table, space)
+    msg = signature_differences(table, space)
     assert len(msg) == 1 and "search space changed" in msg[0]
     obj = table.assign(test_loss=[1.5, 2.6])
-    assert "test_loss" in reference.signature_differences(table, obj)[0]
+    assert "test_loss" in signature_differences(table, obj)[0]
 
 
 def test_quick_ships_a_table_that_covers_it():
@@ -225,9 +226,9 @@ def test_shipped_quick_table_matches_this_installation():
     """The signature check a `quick` run makes, on two problems and one seed."""
     table = reference.find(load("quick"))
     quick = load("quick")
-    now = reference.signatures(["branin", "knn-iris"], [1], quick.folds, quick.test_fraction)
+    now = signatures(["branin", "knn-iris"], [1], quick.folds, quick.test_fraction)
     assert len(now) == 10
-    assert reference.signature_differences(table.signatures(), now) == []
+    assert signature_differences(table.signatures(), now) == []
 
 
 def test_r0_val_equals_bayesmark_expected_min_formula():
