@@ -42,7 +42,10 @@ def render_references(page: Any, fin: pd.DataFrame, table: Any, note: str) -> No
         if len(bad):
             page.para("Warning: the interval of " + ", ".join(
                 f"{r.strategy} ({r.side})" for r in bad.itertuples())
-                + " does not cover 0: the reference table may not match this run.")
+                + " does not cover 0: the reference table may not match this run."
+                + (" With fewer than 5 seeds per problem the bootstrap interval is too narrow "
+                   "and the score's long left tail (it is bounded by 1 above only) makes "
+                   "such false alarms common." if int(bad["seeds"].min()) < 5 else ""))
     lstar = table.lstar()
     lstar = lstar[lstar["problem"].isin(fin["problem"].unique())]
     page.table(Table("references", lstar, "L* (point 1 of the normalised score) per problem "
