@@ -93,6 +93,22 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--problems", type=_csv, help="override: comma-separated problems")
     r.add_argument("--no-report", action="store_true", help="do not write the report")
 
+    rf = sub.add_parser("reference", parents=[common], help="build a suite's reference table (resumable)",
+                        description="Build the frozen reference table (R0 sample, L*, "
+                        "signatures) of a suite's problems and seeds. Rerun to resume.")
+    rf.add_argument("suite", help="built-in suite name or TOML path")
+    rf.add_argument("--samples", type=_positive, help="configurations per (problem, seed) "
+                    "(default: 10 x the suite's budget)")
+    rf.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1)
+    rf.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask cluster")
+    rf.add_argument("--out", type=Path, help="table directory (default: "
+                    "results/references/<hash>/)")
+    rf.add_argument("--campaign",
+                    help="comma-separated strategies of the L* campaign, or 'none' "
+                    "(default: optuna-tpe,optuna-cmaes)")
+    rf.add_argument("--campaign-factor", type=_positive, default=None,
+                    help="campaign budget as a multiple of the suite's (default: 5)")
+
     v = sub.add_parser("validate", parents=[common],
                        help="check a suite without running anything")
     v.add_argument("suite")
@@ -155,6 +171,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         run, manifest = runner.prepare(suite, out, sys.argv, args.jobs, backend)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
+    if not args.no_report:
+        _reference_for_run(suite, out, args)
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
@@ -246,6 +264,41 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+
+def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace) -> None:
+    """Find or build the run's reference table and record the run's signatures."""
+    from benchmarks import reference
+
+    table = reference.find(suite)
+    if table is None:
+        log.info("building the reference table of suite %s (once; cached)", suite.name)
+        progress = _Progress(len(suite.problems) * len(suite.seeds), args.quiet)
+        table = reference.ensure(suite, jobs=args.jobs, scheduler=args.scheduler,
+                                 progress=progress.update)
+        progress.close()
+    reference.record_run(out, suite, table)
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    from benchmarks import reference
+    from benchmarks.store import StoreError
+
+    suite = _load_suite(args)
+    n = args.samples or reference.default_samples(suite.budget)
+    campaign = (reference.CAMPAIGN if args.campaign is None else
+                () if args.campaign == "none" else tuple(_csv(args.campaign)))
+    factor = args.campaign_factor or reference.CAMPAIGN_FACTOR
+    key = reference.spec_key(suite, n, campaign, factor)
+    out = args.out or reference.cache_dir() / key
+    try:
+        table = reference.build(suite, out, samples=n, jobs=args.jobs, scheduler=args.scheduler,
+                                campaign=campaign, factor=factor)
+    except StoreError as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"{table.path} (hash {table.hash})")
+    return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -347,7 +400,7 @@ def _plugins_from_cwd() -> None:
         sys.path.append(cwd)
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "report": cmd_report, "list": cmd_list,
+COMMANDS = {"run": cmd_run, "reference": cmd_reference, "validate": cmd_validate, "report": cmd_report, "list": cmd_list,
             "check-strategy": cmd_check_strategy}
 
 

@@ -49,6 +49,15 @@ def tiny_run(tmp_path: Path, run_cli) -> tuple[Path, pd.DataFrame]:
     return out, pd.read_parquet(out / "trials.parquet")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _reference_cache(tmp_path_factory):
+    """Reference tables built by tests go to one temporary cache, shared by the session."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TUNEBENCH_REFERENCE_CACHE", str(tmp_path_factory.mktemp("reference-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(autouse=True)
 def _quiet_logs(caplog):
     caplog.set_level(logging.WARNING)

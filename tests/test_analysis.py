@@ -9,12 +9,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.analysis.aggregate import bootstrap_band, iqm
-from benchmarks.analysis.normalise import (
-    best_known,
-    expected_best_of_random,
-    normalised_scores,
-    random_reference,
-)
+from benchmarks.analysis.normalise import best_known, expected_best, normalised_scores
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from benchmarks.analysis.ranks import ranks_over_time
 from benchmarks.analysis.stats import (
@@ -87,33 +82,30 @@ def test_rank_reversals_by_hand():
     assert r["best_by_val"] == "a" and r["best_by_test"] == "c" and r["winner_changes"]
 
 
-def test_expected_best_of_random_by_hand():
-    ev, et = expected_best_of_random(np.array([3.0, 1.0, 2.0]), np.array([30.0, 10.0, 20.0]),
-                                     np.array([1, 2]))
-    np.testing.assert_allclose(ev, [2.0, 14 / 9])
-    np.testing.assert_allclose(et, [20.0, 140 / 9])
+def test_expected_best_without_replacement_by_hand():
+    # t=2 of 3: min is v(1) w.p. 2/3, v(2) w.p. 1/3
+    ev, et = expected_best(np.array([3.0, 1.0, 2.0]), np.array([30.0, 10.0, 20.0]),
+                           np.array([1, 2, 3]))
+    np.testing.assert_allclose(ev, [2.0, 4 / 3, 1.0])
+    np.testing.assert_allclose(et, [20.0, 40 / 3, 10.0])
 
 
-def test_normalised_score_by_hand_and_frozen_when_strategies_are_added():
-    base = {("p", "random", 1): [(3.0, 30.0)], ("p", "random", 2): [(1.0, 10.0)],
-            ("p", "random", 3): [(2.0, 20.0)], ("p", "tpe", 1): [(1.0, 5.0)]}
-    df = trials(base)
-    ref = random_reference(df, 1)
-    assert ref["r0_val"].tolist() == [2.0]
-    scores = normalised_scores(incumbents(df), ref, {"p": 0.0})
-    tpe = scores[scores["strategy"] == "tpe"].iloc[0]
-    assert tpe["score_val"] == pytest.approx((2 - 1) / 2)
-    assert tpe["score_test"] == pytest.approx((20 - 5) / 20)
-    more = trials({**base, ("p", "new", 1): [(0.5, 0.5)]})
-    scores2 = normalised_scores(incumbents(more), random_reference(more, 1), {"p": 0.0})
-    tpe2 = scores2[scores2["strategy"] == "tpe"].iloc[0]
-    assert tpe2["score_val"] == tpe["score_val"] and tpe2["score_test"] == tpe["score_test"]
+def test_normalised_score_by_hand_per_seed():
+    df = trials({("p", "tpe", 1): [(1.0, 5.0)], ("p", "tpe", 2): [(1.0, 5.0)]})
+    r0 = pd.DataFrame({"problem": "p", "seed": [1, 2], "trial": 0, "r0_val": [2.0, 3.0],
+                       "r0_test": [20.0, 10.0]})
+    lstar = pd.DataFrame({"problem": "p", "seed": [1, 2], "lstar_val": [0.0, 1.0],
+                          "lstar_test": [0.0, 5.0]})
+    s = normalised_scores(incumbents(df), r0, lstar).set_index("seed")
+    assert s.loc[1, "score_val"] == pytest.approx(0.5)
+    assert s.loc[1, "score_test"] == pytest.approx(0.75)
+    assert s.loc[2, "score_val"] == pytest.approx(1.0)
+    assert s.loc[2, "score_test"] == pytest.approx(1.0)
 
 
 def test_best_known_sources():
     assert best_known("branin", "value", 0.397, {}) == (0.397, "known optimum")
     assert best_known("x", "rmse", None, {"x": 1.5}) == (1.5, "suite reference")
-    assert best_known("x", "1-accuracy", None, {}) == (0.0, "ideal 1-accuracy")
     with pytest.raises(ValueError, match="reference"):
         best_known("x", "weird", None, {})
 

@@ -14,6 +14,13 @@ from scipy import stats
 
 from benchmarks.analysis.aggregate import STATISTICS
 from benchmarks.baseline import BASELINE
+from problems.base import derive_seed
+
+
+def stream_seed(*names: str) -> int:
+    """The seed of one bootstrap's own random stream, derived from names such as
+    (statistic, strategy, value): adding or removing a strategy changes no other stream."""
+    return derive_seed(0, "bootstrap", *names)
 
 
 def _per_problem_seed(values: pd.DataFrame, value: str) -> dict[str, np.ndarray]:
@@ -53,14 +60,16 @@ def aggregate_scores(final_scores: pd.DataFrame, value: str = "score_test",
         if wide.empty:
             continue
         arr = wide.to_numpy()
-        m = stratified_bootstrap(arr, "mean", n_boot)
-        q = stratified_bootstrap(arr, "iqm", n_boot)
+        m = stratified_bootstrap(arr, "mean", n_boot, stream_seed("mean", strategy, value))
+        q = stratified_bootstrap(arr, "iqm", n_boot, stream_seed("iqm", strategy, value))
         rows.append({"strategy": strategy, "problems": arr.shape[0], "seeds": arr.shape[1],
                      "mean": m[0], "mean_low": m[1], "mean_high": m[2],
                      "iqm": q[0], "iqm_low": q[1], "iqm_high": q[2]})
     cols = ["strategy", "problems", "seeds", "mean", "mean_low", "mean_high", "iqm", "iqm_low",
             "iqm_high"]
-    return pd.DataFrame(rows, columns=cols).sort_values("iqm", ascending=False,
+    # ties broken explicitly: by name
+    return pd.DataFrame(rows, columns=cols).sort_values(["iqm", "strategy"],
+                                                        ascending=[False, True],
                                                         ignore_index=True)
 
 
@@ -143,13 +152,13 @@ def wilcoxon_holm(pairs: pd.DataFrame, value: str, block: list[str]) -> pd.DataF
 
 
 def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: str = BASELINE,
-                               n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+                               n_boot: int = 2000) -> pd.DataFrame:
     """P(strategy's final ``value`` < baseline's), averaged over problems.
 
     Within a problem it is the Mann-Whitney probability over all seed pairs (ties count
-    half), as in rliable; the 95% interval resamples seeds within each problem.
+    half), as in rliable; the 95% interval resamples seeds within each problem, from a
+    stream of the strategy's own (:func:`stream_seed`).
     """
-    rng = np.random.default_rng(seed)
     base = final_rows[final_rows["strategy"] == baseline]
     rows = []
     if base.empty:
@@ -170,6 +179,7 @@ def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: s
             return (lt + 0.5 * eq).mean(axis=-1)
 
         point = float(poi(X, Y))
+        rng = np.random.default_rng(stream_seed("p_improve", strategy, baseline, value))
         p, s = X.shape
         ix = rng.integers(0, s, size=(n_boot, p, s))
         iy = rng.integers(0, Y.shape[1], size=(n_boot, p, Y.shape[1]))
@@ -180,5 +190,6 @@ def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: s
         rows.append({"strategy": strategy, "p_improve": point, "low": float(lo),
                      "high": float(hi), "problems": p})
     cols = ["strategy", "p_improve", "low", "high", "problems"]
-    return pd.DataFrame(rows, columns=cols).sort_values("p_improve", ascending=False,
+    return pd.DataFrame(rows, columns=cols).sort_values(["p_improve", "strategy"],
+                                                        ascending=[False, True],
                                                         ignore_index=True)

@@ -1,0 +1,372 @@
+"""Reference tables: the frozen points 0 (R0) and 1 (L*) of the normalised score.
+
+A table belongs to a set of problems and seeds under one protocol (folds, test fraction,
+metric) and holds, per (problem, seed):
+
+* ``sample.parquet``: ``N`` configurations drawn i.i.d. like the ``random`` strategy but from
+  their own seed stream, evaluated on exactly that seed's split, folds and model seed (the
+  objective ``problem.bind(seed, folds=..., test_fraction=...)`` that every cell uses), with
+  every column the trial records carry (all metrics). R0 is computed from it exactly
+  (:mod:`benchmarks.analysis.normalise`).
+* ``lstar.parquet``: ``L*`` on validation and test: the known optimum of a synthetic function,
+  else the best of the reference campaign (the sample plus longer runs of strong strategies):
+  ``lstar_val`` the lowest validation loss, ``lstar_test`` the lowest test loss of any
+  configuration it evaluated (the best test loss known, so R0_test - L*_test > 0 and test
+  scores stay defined); ``val_best_test`` keeps the test loss of the validation-best one.
+* ``signatures.parquet``: losses of 5 configurations per problem drawn with a fixed seed
+  (Bayesmark's idea), evaluated per seed; a run records the same and the report refuses a
+  table whose signatures differ (a changed library, objective or search space).
+* ``provenance.json``: versions, N, campaign, date and a content hash.
+
+The sample and campaign are ordinary runs (same runner and store as ``tunebench run``) in
+``<table>/work/``, so building is resumable and parallel like a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from benchmarks.analysis.normalise import reference_curves
+from benchmarks.signatures import signature_differences, signatures
+from benchmarks.store import StoreError, read_trials
+from benchmarks.suite import Suite
+from problems.space import Config, SearchSpace
+from strategies.base import Strategy
+
+log = logging.getLogger(__name__)
+
+FORMAT = "tunebench-reference/1"
+SAMPLE_STRATEGY = "benchmarks.reference:ReferenceSample"
+#: N = SAMPLES_PER_BUDGET x the suite's budget: with N >= 10 t the standard error of R0 is
+#: a small fraction of the spread of one random-search run (see README, references).
+SAMPLES_PER_BUDGET = 10
+#: Strong strategies of the L* campaign and their budget as a multiple of the suite's.
+CAMPAIGN = ("optuna-tpe", "optuna-cmaes")
+CAMPAIGN_FACTOR = 5
+CACHE_ENV = "TUNEBENCH_REFERENCE_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where built tables are cached: ``$TUNEBENCH_REFERENCE_CACHE`` or results/references."""
+    return Path(os.environ.get(CACHE_ENV) or Path("results") / "references")
+
+DROP = ["suite", "strategy", "trial", "fold_losses", "error", "fit_seconds", "ask_seconds",
+        "tell_seconds", "trial_seconds", "reused", "n_warnings", "started_at"]
+
+
+class ReferenceMismatch(StoreError):
+    """A reference table that does not belong to the run's objectives."""
+
+
+class ReferenceSample(Strategy):
+    """Uniform random configurations like ``random``, from an independent stream.
+
+    The harness gives every strategy ``derive_seed(seed, "strategy", problem)``; this mixes
+    in a fixed key so the sample never repeats the ``random`` strategy's draws.
+    """
+
+    name = "reference-sample"
+    library = "numpy"
+
+    def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
+        super().__init__(space, seed, budget)
+        self.rng = np.random.default_rng([self.seed, zlib.crc32(b"reference")])
+
+    def ask(self) -> Config:
+        return self.space.sample(self.rng)
+
+    def tell(self, config: Config, loss: float) -> None:
+        pass
+
+
+def protocol(folds: int) -> str:
+    """The protocol key of k-fold CV on the training part (test fraction kept apart)."""
+    return f"cv-{folds}"
+
+
+def default_samples(budget: int) -> int:
+    return SAMPLES_PER_BUDGET * int(budget)
+
+
+def derived_suite(suite: Suite, strategies: Iterable[str], budget: int, tag: str) -> Suite:
+    """The suite's problems, seeds and protocol with other strategies and budget."""
+    return replace(suite, name=f"{suite.name}-{tag}", strategies=tuple(strategies),
+                   budget=int(budget), start_from_default=False, options={}, reference={})
+
+
+def _execute(suite: Suite, out: Path, jobs: int, scheduler: str | None,
+             progress: Callable[..., None] | None) -> pd.DataFrame:
+    from benchmarks import runner
+
+    backend = f"dask:{scheduler}" if scheduler else f"local:{jobs}"
+    run, manifest = runner.prepare(suite, out, ["tunebench", "reference", suite.name], jobs,
+                                   backend)
+    summary = runner.execute(suite, run, manifest, jobs=jobs, scheduler=scheduler,
+                             progress=progress)
+    if summary.failed:
+        raise StoreError(f"{len(summary.failed)} reference cell(s) failed: "
+                         f"{sorted(summary.failed)} (tracebacks in {out}/cells); rerun to retry")
+    return read_trials(out)
+
+
+def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
+                optima: dict[str, float | None]) -> pd.DataFrame:
+    """``L*`` per (problem, seed) on validation and test; see the module doc."""
+    frames = [sample] + ([campaign] if campaign is not None and len(campaign) else [])
+    allrows = pd.concat([f[["problem", "seed", "metric", "status", "val_loss", "test_loss"]]
+                         for f in frames], ignore_index=True)
+    ok = allrows[allrows["status"] == "ok"]
+    rows = []
+    for (problem, seed), g in ok.groupby(["problem", "seed"], sort=True):
+        opt = optima.get(problem)
+        if opt is not None and np.isfinite(opt):
+            lv = lt = float(opt)
+            source = "known optimum"
+        else:
+            lv, lt = float(g["val_loss"].min()), float(g["test_loss"].min())
+            source = f"campaign best of {len(g)}"
+        vbest = float(g.loc[g["val_loss"] == g["val_loss"].min(), "test_loss"].mean())
+        rows.append({"problem": problem, "seed": int(seed), "metric": g["metric"].iloc[0],
+                     "lstar_val": lv, "lstar_test": lt, "val_best_test": vbest,
+                     "source": source})
+    return pd.DataFrame(rows)
+
+
+def _sample_frame(trials: pd.DataFrame, suite: Suite) -> pd.DataFrame:
+    """The raw sample: keys, params and every loss column (all metrics, generically)."""
+    df = trials.drop(columns=[c for c in DROP if c in trials.columns]).copy()
+    df.insert(1, "protocol", protocol(suite.folds))
+    df.insert(2, "test_fraction", suite.test_fraction)
+    df.insert(3, "folds", suite.folds)
+    df.insert(5, "index", trials["trial"].to_numpy())
+    return df.reset_index(drop=True)
+
+
+def content_hash(paths: Iterable[Path]) -> str:
+    """SHA-256 over the table files' bytes, in name order (the table's identity)."""
+    h = hashlib.sha256()
+    for p in sorted(paths, key=lambda p: p.name):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class ReferenceTable:
+    """A reference table on disk."""
+
+    path: Path
+    provenance: dict[str, Any]
+
+    @property
+    def hash(self) -> str:
+        return str(self.provenance.get("content_hash", ""))
+
+    @property
+    def name(self) -> str:
+        return str(self.provenance.get("name", self.path.name))
+
+    def sample(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "sample.parquet")
+
+    def lstar(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "lstar.parquet")
+
+    def signatures(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "signatures.parquet")
+
+    def covers(self, problems: Iterable[str], seeds: Iterable[int], folds: int,
+               test_fraction: float, budget: int, metric: Any = None) -> bool:
+        """Whether this table serves a run of these problems, seeds, protocol (folds, test
+        fraction, the suite's metric choice) and budget."""
+        p = self.provenance
+        return (p.get("format") == FORMAT and p.get("folds") == folds
+                and p.get("metric") == metric
+                and p.get("test_fraction") == test_fraction
+                and int(p.get("samples", 0)) >= default_samples(budget)
+                and set(problems) <= set(p.get("problems", []))
+                and {int(s) for s in seeds} <= {int(s) for s in p.get("seeds", [])})
+
+    def r0(self, budget: int) -> pd.DataFrame:
+        return reference_curves(self.sample(), budget)
+
+
+def open_table(path: str | Path) -> ReferenceTable:
+    path = Path(path)
+    try:
+        prov = json.loads((path / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{path}: not a reference table ({exc})") from exc
+    return ReferenceTable(path, prov)
+
+
+def shipped_dirs() -> list[Path]:
+    """Reference tables shipped inside the package (``benchmarks/references/<suite>``)."""
+    root = Path(str(resources.files("benchmarks") / "references"))
+    return sorted(p for p in root.iterdir() if (p / "provenance.json").exists()) \
+        if root.exists() else []
+
+
+def cached_dirs(cache: Path | None = None) -> list[Path]:
+    cache = cache or cache_dir()
+    return sorted(p for p in cache.iterdir() if (p / "provenance.json").exists()) \
+        if cache.exists() else []
+
+
+def find(suite: Suite, cache: Path | None = None) -> ReferenceTable | None:
+    """The first shipped, then cached, table that covers the suite, or None."""
+    for d in shipped_dirs() + cached_dirs(cache):
+        try:
+            table = open_table(d)
+        except StoreError:
+            continue
+        if table.covers(suite.problems, suite.seeds, suite.folds, suite.test_fraction,
+                        suite.budget, _metric(suite)):
+            return table
+    return None
+
+
+def _metric(suite: Suite) -> Any:
+    """The suite's metric choice (a later suite key; None when the suite has none)."""
+    return suite.to_dict().get("metric")
+
+
+def spec_key(suite: Suite, samples: int, campaign: tuple[str, ...], factor: int) -> str:
+    """The cache directory name of a table built for this suite's problems and protocol."""
+    spec = {"format": FORMAT, "problems": sorted(suite.problems), "seeds": sorted(suite.seeds),
+            "folds": suite.folds, "test_fraction": suite.test_fraction, "samples": samples,
+            "metric": _metric(suite),
+            "campaign": list(campaign), "factor": factor, "budget": suite.budget}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def build(suite: Suite, out: Path, *, samples: int | None = None, jobs: int = 1,
+          scheduler: str | None = None, campaign: tuple[str, ...] = CAMPAIGN,
+          factor: int = CAMPAIGN_FACTOR,
+          progress: Callable[..., None] | None = None) -> ReferenceTable:
+    """Build (or resume building) the reference table of a suite into ``out``."""
+    from benchmarks.manifest import library_versions, now
+    from benchmarks.store import atomic_write_bytes, atomic_write_table
+    from problems.catalogue import get_problem
+
+    n = samples or default_samples(suite.budget)
+    if n < suite.budget:
+        raise StoreError(f"--samples {n} is below the suite's budget {suite.budget}")
+    out.mkdir(parents=True, exist_ok=True)
+    trials = _execute(derived_suite(suite, [SAMPLE_STRATEGY], n, "reference"),
+                      out / "work" / "sample", jobs, scheduler, progress)
+    optima = {p: get_problem(p).optimum for p in suite.problems}
+    real = tuple(p for p in suite.problems if optima[p] is None)  # synthetic: known optimum
+    camp = None
+    if campaign and real:
+        camp_suite = replace(derived_suite(suite, campaign, factor * suite.budget, "campaign"),
+                             problems=real)
+        camp = _execute(camp_suite, out / "work" / "campaign", jobs, scheduler, progress)
+    tables = {"sample": _sample_frame(trials, suite), "lstar": lstar_table(trials, camp, optima),
+              "signatures": signatures(suite.problems, suite.seeds, suite.folds,
+                                       suite.test_fraction)}
+    for name, df in tables.items():
+        atomic_write_table(out / f"{name}.parquet", pa.Table.from_pandas(df, preserve_index=False))
+    prov = {"format": FORMAT, "name": out.name, "suite": suite.name,
+            "problems": sorted(suite.problems), "seeds": sorted(int(s) for s in suite.seeds),
+            "folds": suite.folds, "protocol": protocol(suite.folds), "metric": _metric(suite),
+            "test_fraction": suite.test_fraction, "budget": suite.budget, "samples": n,
+            "campaign": {"strategies": list(campaign), "budget": factor * suite.budget},
+            "created_at": now(), "libraries": library_versions(),
+            "content_hash": content_hash(out / f"{k}.parquet" for k in tables)}
+    atomic_write_bytes(out / "provenance.json",
+                       json.dumps(prov, indent=2, sort_keys=True).encode())
+    log.info("reference table %s (hash %s): %d configurations per (problem, seed)", out,
+             prov["content_hash"], n)
+    return ReferenceTable(out, prov)
+
+
+def ensure(suite: Suite, *, jobs: int = 1, scheduler: str | None = None,
+           cache: Path | None = None, progress: Callable[..., None] | None = None) -> ReferenceTable:
+    """A table covering the suite: shipped, cached, or built now into the cache."""
+    table = find(suite, cache)
+    if table is not None:
+        return table
+    cache = cache or cache_dir()
+    key = spec_key(suite, default_samples(suite.budget), CAMPAIGN, CAMPAIGN_FACTOR)
+    log.info("no reference table covers suite %s: building one in %s", suite.name, cache / key)
+    return build(suite, cache / key, jobs=jobs, scheduler=scheduler, progress=progress)
+
+
+def record_run(run_dir: Path, suite: Suite, table: ReferenceTable | None) -> None:
+    """At a run's start: its own signatures and which table it uses (``reference.json``)."""
+    from benchmarks.store import atomic_write_bytes, atomic_write_table
+
+    sig = signatures(suite.problems, suite.seeds, suite.folds, suite.test_fraction)
+    atomic_write_table(run_dir / "signatures.parquet", pa.Table.from_pandas(sig,
+                                                                            preserve_index=False))
+    if table is not None:
+        info = {"path": str(table.path.resolve()), "name": table.name, "hash": table.hash}
+        atomic_write_bytes(run_dir / "reference.json", json.dumps(info, indent=2).encode())
+
+
+def for_run(run_dir: Path, manifest: dict[str, Any]) -> ReferenceTable | None:
+    """The table a run recorded (else the first that covers it), checked against the run's
+    signatures; raises :class:`ReferenceMismatch` when they differ."""
+    s = manifest["suite"]
+    known = {k: v for k, v in s.items() if k in Suite.__dataclass_fields__}
+    suite = replace(Suite(name=s["name"], strategies=tuple(s["strategies"]),
+                          problems=tuple(s["problems"])),
+                    **{**known, "strategies": tuple(s["strategies"]),
+                       "problems": tuple(s["problems"]), "seeds": tuple(s["seeds"])})
+    table = None
+    pointer = run_dir / "reference.json"
+    if pointer.exists():
+        info = json.loads(pointer.read_text(encoding="utf-8"))
+        if Path(info["path"]).exists():
+            table = open_table(info["path"])
+    table = table or find(suite)
+    if table is None:
+        return None
+    sig_path = run_dir / "signatures.parquet"
+    if not sig_path.exists():
+        log.warning("%s recorded no signatures (run with --no-report): reference table %s "
+                    "is used unchecked", run_dir, table.path)
+    else:
+        diffs = signature_differences(table.signatures(), pd.read_parquet(sig_path))
+        if diffs:
+            raise ReferenceMismatch(
+                f"reference table {table.path} (hash {table.hash}) does not match run "
+                f"{run_dir}: its objectives differ ({len(diffs)} signature(s), e.g. "
+                f"{diffs[0]}). Rebuild it: tunebench reference {s['name']} --out DIR")
+    return table
+
+
+def for_runs(run_dirs: list[Path], manifests: list[dict[str, Any]]
+             ) -> tuple[ReferenceTable | None, str]:
+    """The one table of runs reported together, or None and why. Runs that recorded
+    different tables cannot be combined (StoreError)."""
+    tables = []
+    try:
+        for d, m in zip(run_dirs, manifests, strict=True):
+            tables.append(for_run(Path(d), m))
+    except ReferenceMismatch as exc:
+        log.warning("%s", exc)
+        return None, f"the reference table was refused: {exc}"
+    hashes = {t.hash if t else None for t in tables}
+    if len(hashes) > 1:
+        raise StoreError(f"cannot report these runs together: they use different reference "
+                         f"tables (hashes {sorted(str(h) for h in hashes)})")
+    if tables[0] is None:
+        s = manifests[0]["suite"]["name"]
+        return None, (f"no reference table covers these problems and seeds; build one with "
+                      f"`tunebench reference {s}` (or run without --no-report).")
+    return tables[0], ""
