@@ -10,8 +10,8 @@ For problem ``p`` and budget ``t``::
   replacement) is the ``i``-th smallest is ``((n-i+1)/n)^t - ((n-i)/n)^t``; ``R0`` is the
   matching weighted mean of the losses (validation or test loss *of that configuration*).
 * ``L*(p)``: the best loss known for ``p``: the known optimum of a synthetic function, the
-  suite's ``[reference]`` value, or else the metric's ideal value (0 for ``1-accuracy`` and
-  ``rmse``).
+  suite's ``[reference]`` value, or else the metric's ideal value (0 for every metric of
+  :data:`problems.metrics.METRICS`).
 Neither reference depends on any strategy other than ``random``, so adding a strategy
 never changes another strategy's score. 1 = the best known loss, 0 = random search at
 the same budget, negative = worse than random search.
@@ -24,7 +24,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-IDEAL = {"1-accuracy": 0.0, "rmse": 0.0}
+from problems.base import Status
+from problems.metrics import METRICS
+
+IDEAL = {name: m.ideal for name, m in METRICS.items()}
 REFERENCE_STRATEGY = "random"
 MIN_RANGE = 1e-12
 
@@ -55,7 +58,7 @@ def best_known(problem: str, metric: str, optimum: float | None,
 
 def random_reference(trials: pd.DataFrame, budget: int) -> pd.DataFrame:
     """``R0`` per (problem, trial index 0..budget-1) from the ``random`` strategy's trials."""
-    ok = trials[(trials["strategy"] == REFERENCE_STRATEGY) & (trials["status"] == "ok")]
+    ok = trials[(trials["strategy"] == REFERENCE_STRATEGY) & (trials["status"] == Status.OK)]
     rows = []
     budgets = np.arange(1, budget + 1)
     for problem, g in ok.groupby("problem", sort=True):

@@ -34,6 +34,7 @@ from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
+from problems.base import Status
 
 log = logging.getLogger(__name__)
 PROTOCOL = ("budget", "folds", "test_fraction", "start_from_default")
@@ -234,7 +235,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
         verdict.append(f"Most likely to beat random search on a problem: {best_poi['strategy']} "
                        f"(P = {best_poi['p_improve']:.2f}, 95% CI {best_poi['low']:.2f}-"
                        f"{best_poi['high']:.2f}).")
-    failed_trials = int((df["status"] != "ok").sum())
+    failed_trials = int((df["status"] != Status.OK).sum())
     if inputs.failed_cells or failed_trials:
         verdict.append(f"Failures: {len(inputs.failed_cells)} failed cell(s), {failed_trials} "
                        "failed trial(s); see 'Failures' below.")
@@ -353,7 +354,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
 
     # ---- failures
     page.heading("Failures", 2, "failures")
-    ft = df[df["status"] != "ok"].groupby(["problem", "strategy", "status"]).size()
+    ft = df[df["status"] != Status.OK].groupby(["problem", "strategy", "status"]).size()
     if inputs.failed_cells:
         page.pre("Failed cells (strategy raised; traceback in cells/<cell>.error):\n"
                  + "\n".join(sorted(inputs.failed_cells)))

@@ -1,0 +1,143 @@
+"""The metric catalogue against scikit-learn on hand-built fixtures, and its use by problems."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    log_loss,
+    mean_absolute_error,
+    r2_score,
+    roc_auc_score,
+    root_mean_squared_error,
+)
+
+from problems.metrics import (
+    METRIC_COLUMNS,
+    METRICS,
+    Prediction,
+    Predictions,
+    metrics_for,
+    supports,
+)
+from problems.models import MODELS
+
+LABELS = np.array([0, 1, 2])
+Y3 = np.array([0, 0, 1, 1, 2, 2])
+P3 = np.array([[0.7, 0.2, 0.1], [0.4, 0.5, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4],
+               [0.1, 0.1, 0.8], [0.2, 0.2, 0.6]])
+
+
+def _proba(p: np.ndarray) -> Predictions:
+    return Predictions(labels=LABELS[np.argmax(p, axis=1)], scores=p, probabilities=True)
+
+
+def test_catalogue_names_tasks_and_needs() -> None:
+    assert list(METRICS) == ["log-loss", "balanced-error", "1-auc", "1-accuracy", "rmse",
+                             "mae", "1-r2"]
+    assert metrics_for("classification") == ("log-loss", "balanced-error", "1-auc",
+                                             "1-accuracy")
+    assert metrics_for("regression") == ("rmse", "mae", "1-r2")
+    assert METRICS["log-loss"].needs is Prediction.PROBABILITIES
+    assert METRICS["1-auc"].needs is Prediction.DECISION
+    assert all(m.ideal == 0.0 for m in METRICS.values())
+    assert len(METRIC_COLUMNS) == 14 and METRIC_COLUMNS[0] == "val:log-loss"
+    assert METRICS["rmse"].format(1.23456) == "1.2346"
+
+
+def test_multiclass_metrics_equal_sklearn() -> None:
+    pred = _proba(P3)
+    assert METRICS["log-loss"](Y3, pred, LABELS) == pytest.approx(log_loss(Y3, P3))
+    # hand value: mean of -log p(true class)
+    hand = -np.mean(np.log([0.7, 0.4, 0.8, 0.3, 0.8, 0.6]))
+    assert METRICS["log-loss"](Y3, pred, LABELS) == pytest.approx(hand)
+    assert METRICS["1-auc"](Y3, pred, LABELS) == pytest.approx(
+        1 - roc_auc_score(Y3, P3, multi_class="ovr", average="macro"))
+    labels = pred.labels
+    assert list(labels) == [0, 1, 1, 2, 2, 2]
+    assert METRICS["1-accuracy"](Y3, pred, LABELS) == pytest.approx(1 - 4 / 6)
+    assert METRICS["1-accuracy"](Y3, pred, LABELS) == pytest.approx(
+        1 - accuracy_score(Y3, labels))
+    # recalls 1/2, 1/2, 1 -> balanced accuracy 2/3
+    assert METRICS["balanced-error"](Y3, pred, LABELS) == pytest.approx(1 / 3)
+    assert METRICS["balanced-error"](Y3, pred, LABELS) == pytest.approx(
+        1 - balanced_accuracy_score(Y3, labels))
+
+
+def test_fold_missing_a_class() -> None:
+    """A scored fold without class 2: log loss uses all labels; AUC averages the classes
+    present (what scikit-learn computes on those columns)."""
+    y = np.array([0, 0, 1, 1])
+    p = P3[:4]
+    pred = _proba(p)
+    assert METRICS["log-loss"](y, pred, LABELS) == pytest.approx(log_loss(y, p, labels=LABELS))
+    with pytest.raises(ValueError):
+        log_loss(y, p)  # scikit-learn itself needs the labels here
+    onehot = np.eye(3)[y][:, :2]
+    assert METRICS["1-auc"](y, pred, LABELS) == pytest.approx(
+        1 - roc_auc_score(onehot, p[:, :2], average="macro"))
+    # hand: class 0 positives (0.7, 0.4) vs negatives (0.1, 0.3): 4/4 pairs ordered;
+    # class 1 positives (0.8, 0.3) vs negatives (0.2, 0.5): 3/4 -> 1 - (1 + 0.75) / 2
+    assert METRICS["1-auc"](y, pred, LABELS) == pytest.approx(0.125)
+    assert METRICS["1-accuracy"](y, pred, LABELS) == pytest.approx(0.5)  # predicts 0,1,1,2
+    assert math.isnan(METRICS["1-auc"](np.array([1, 1]), _proba(P3[2:4]), LABELS))
+
+
+def test_zero_one_probabilities_are_clipped_like_sklearn() -> None:
+    y = np.array([0, 1, 1, 2])
+    p = np.array([[1.0, 0, 0], [0, 1.0, 0], [1.0, 0, 0], [0, 0, 1.0]])
+    value = METRICS["log-loss"](y, _proba(p), LABELS)
+    assert value == pytest.approx(log_loss(y, p, labels=LABELS))
+    assert value == pytest.approx(-np.log(np.finfo(np.float64).eps) / 4)
+    assert METRICS["1-auc"](y, _proba(p), LABELS) == pytest.approx(
+        1 - roc_auc_score(y, p, multi_class="ovr", labels=LABELS))
+
+
+def test_binary_probabilities_and_decision_values() -> None:
+    y = np.array([0, 0, 1, 1, 1])
+    p1 = np.array([0.1, 0.6, 0.35, 0.8, 0.9])
+    p = np.column_stack([1 - p1, p1])
+    labels = np.array([0, 1])
+    pred = Predictions(labels=(p1 > 0.5).astype(int), scores=p, probabilities=True)
+    assert METRICS["log-loss"](y, pred, labels) == pytest.approx(log_loss(y, p1))
+    assert METRICS["1-auc"](y, pred, labels) == pytest.approx(1 - roc_auc_score(y, p1))
+    assert METRICS["1-auc"](y, pred, labels) == pytest.approx(1 - 5 / 6)  # one of 6 pairs
+    dec = np.array([-2.0, 0.3, -0.1, 1.5, 2.0])
+    pdec = Predictions(labels=(dec > 0).astype(int), scores=dec)
+    assert METRICS["1-auc"](y, pdec, labels) == pytest.approx(1 - roc_auc_score(y, dec))
+    with pytest.raises(ValueError, match="probabilities"):
+        METRICS["log-loss"](y, pdec, labels)
+
+
+def test_multiclass_decision_values_auc() -> None:
+    dec = np.log(P3) + 3.0  # not probabilities; same ranking per column
+    pred = Predictions(labels=LABELS[np.argmax(dec, axis=1)], scores=dec)
+    assert METRICS["1-auc"](Y3, pred, LABELS) == pytest.approx(
+        1 - roc_auc_score(Y3, P3, multi_class="ovr", average="macro"))
+
+
+def test_regression_metrics_equal_sklearn() -> None:
+    y = np.array([3.0, -0.5, 2.0, 7.0])
+    v = np.array([2.5, 0.0, 2.0, 8.0])
+    pred = Predictions(values=v)
+    assert METRICS["rmse"](y, pred) == pytest.approx(root_mean_squared_error(y, v))
+    assert METRICS["rmse"](y, pred) == pytest.approx(math.sqrt(1.5 / 4))
+    assert METRICS["mae"](y, pred) == pytest.approx(mean_absolute_error(y, v))
+    assert METRICS["mae"](y, pred) == pytest.approx(0.5)
+    assert METRICS["1-r2"](y, pred) == pytest.approx(1 - r2_score(y, v))
+
+
+def test_model_families_declare_their_metrics() -> None:
+    assert supports(METRICS["1-auc"], Prediction.DECISION)
+    assert not supports(METRICS["log-loss"], Prediction.DECISION)
+    assert not supports(METRICS["rmse"], Prediction.PROBABILITIES)
+    for spec in MODELS.values():
+        for task in spec.tasks:
+            assert spec.supported_metrics(task) == metrics_for(task)
+    assert MODELS["svm"].default_metric("classification") == "log-loss"
+    assert MODELS["ridge"].default_metric("regression") == "rmse"
+    assert MODELS["ridge"].supported_metrics("classification") == ()
