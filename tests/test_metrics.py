@@ -141,3 +141,38 @@ def test_model_families_declare_their_metrics() -> None:
     assert MODELS["svm"].default_metric("classification") == "log-loss"
     assert MODELS["ridge"].default_metric("regression") == "rmse"
     assert MODELS["ridge"].supported_metrics("classification") == ()
+
+
+@pytest.mark.parametrize("model", ["svm", "knn", "tree", "rf", "logreg", "mlp", "hgb"])
+def test_labels_from_probabilities_equal_predict(model: str) -> None:
+    """Labels are the argmax of the probabilities (no second prediction call): that is
+    each built-in classifier's own ``predict``."""
+    from problems.catalogue import get_problem
+    from problems.tabular import predictions
+
+    problem = get_problem(f"{model}-wine")
+    objective = problem.bind(1, folds=3)
+    split = objective.full
+    config = dict(problem.default_config)
+    if model in ("mlp", "hgb"):
+        config.update({"max_iter": 20} if model == "mlp" else {})
+    est = MODELS[model].build("classification", config, 0)
+    est.fit(split.X_fit, split.y_fit)
+    pred = predictions(est, "classification", split.X_score, np.unique(split.y_fit))
+    assert np.array_equal(pred.labels, est.predict(split.X_score))
+    assert pred.probabilities and np.allclose(pred.scores.sum(axis=1), 1.0)
+
+
+def test_objective_records_every_metric_from_the_same_fits() -> None:
+    from problems.catalogue import get_problem
+
+    problem = get_problem("knn-iris")
+    ev = problem.bind(1, folds=3)(dict(problem.default_config))
+    assert set(ev.metrics) == set(metrics_for("classification"))
+    assert ev.metrics["log-loss"] == (ev.val_loss, ev.test_loss)
+    assert ev.val_loss == pytest.approx(np.mean(ev.fold_losses))
+    other = problem.with_metric("1-accuracy").bind(1, folds=3)(dict(problem.default_config))
+    assert other.metrics == ev.metrics  # the primary metric changes nothing but the choice
+    assert (other.val_loss, other.test_loss) == ev.metrics["1-accuracy"]
+    with pytest.raises(ValueError, match="rmse"):
+        problem.with_metric("rmse")
