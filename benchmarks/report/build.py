@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.analysis.aggregate import curves
+from benchmarks.analysis.metric_agreement import primary_label
 from benchmarks.analysis.normalise import best_known, normalised_scores, random_reference
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from benchmarks.analysis.ranks import ranks_over_time
@@ -32,6 +33,7 @@ from benchmarks.analysis.stats import (
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
+from benchmarks.report.metric_section import render_metric_agreement
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 from problems.base import Status
@@ -142,7 +144,7 @@ def _best_known_map(inputs: Inputs, problems: list[str]) -> tuple[dict[str, floa
     return values, sources
 
 
-def _final_by_problem(fin: pd.DataFrame, within: pd.DataFrame) -> Table:
+def _final_by_problem(fin: pd.DataFrame, within: pd.DataFrame, ml: str = "loss") -> Table:
     """Median final incumbent test loss per problem x strategy; bold = best; marks:
     ``+``/``-`` significantly better/worse than random (within-problem Wilcoxon, Holm)."""
     med = fin.groupby(["problem", "strategy"])["inc_test"].median().unstack("strategy")
@@ -159,7 +161,7 @@ def _final_by_problem(fin: pd.DataFrame, within: pd.DataFrame) -> Table:
     b["problem"] = False
     mk = marks.reset_index()
     mk["problem"] = ""
-    return Table("final_test_loss", df, "Median test loss of the final incumbent, per problem",
+    return Table("final_test_loss", df, f"Median test {ml} of the final incumbent, per problem",
                  bold=b, marks=mk,
                  note="Bold: lowest per problem. +/-: significantly lower/higher than random "
                       "(Wilcoxon signed-rank over seeds, Holm-corrected within the problem, "
@@ -177,6 +179,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     page = Page(out)
     df = inputs.trials
     m = inputs.manifest
+    ml = primary_label(df)  # the primary metric, named in every loss caption and axis
     budget = int(m["suite"]["budget"])
     traj = overfitting(incumbents(df))
     problems = sorted(traj["problem"].unique())
@@ -209,7 +212,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     page.para(f"Run(s) {runs}: {len(df)} trials, {len(problems)} problems, {len(strategies)} "
               f"strategies, seeds {sorted(df['seed'].unique().tolist())}, budget {budget} "
               f"evaluations, {m['suite']['folds']}-fold CV, test fraction "
-              f"{m['suite']['test_fraction']}.")
+              f"{m['suite']['test_fraction']}. Primary metric (what strategies minimise): "
+              f"{ml}.")
     page.heading("Summary verdict", 2, "summary")
     verdict = []
     if not agg.empty:
@@ -267,14 +271,14 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     ranks = ranks_over_time(traj, "inc_val")
     page.figure(figures.lines(ranks, "trial", "mean_rank", colours,
                               "mean rank (1 = best)"), "ranks_over_time",
-                "Mean rank by best validation loss so far, averaged over seeds and problems")
+                f"Mean rank by best validation {ml} so far, averaged over seeds and problems")
 
     # ---- statistics
     page.heading("Final-budget statistics", 2, "statistics")
     if "skipped" in fr:
         page.para(f"Friedman test skipped: {fr['skipped']}.")
     else:
-        page.para(f"Friedman test on the median final test loss per problem: chi2 = "
+        page.para(f"Friedman test on the median final test {ml} per problem: chi2 = "
                   f"{fr['statistic']:.3f}, p = {fr['p_value']:.3g}, Kendall's W = "
                   f"{fr['kendalls_w']:.3f}, critical difference (Nemenyi, 0.05) = "
                   f"{fr['critical_difference']:.3f}.")
@@ -288,7 +292,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                          "test scores (paired by problem), Holm-corrected",
                          note="median_diff and rank_biserial are a minus b; positive: a scores "
                               "higher (better)."))
-    page.table(_final_by_problem(fin, within_df))
+    page.table(_final_by_problem(fin, within_df, ml))
     if not within_df.empty:
         within_df.to_csv(out / "tables" / "wilcoxon_within_problems.csv", index=False)
         page.para("Within-problem pairwise tests (paired by seed): "
@@ -297,7 +301,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                   '<a href="tables/wilcoxon_within_problems.csv">wilcoxon_within_problems.csv</a>.</p>')
     if not poi.empty:
         page.table(Table("probability_of_improvement", poi,
-                         "Probability that a strategy's final test loss is lower than random "
+                         f"Probability that a strategy's final test {ml} is lower than random "
                          "search's on a problem (95% bootstrap CI)"))
 
     # ---- per problem
@@ -309,18 +313,18 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
         page.para(f"{len(problems)} problems: the per-problem figures are written as PNG only "
                   "(PDF up to 9 problems; report a subset of runs for PDFs).")
     conv = curves(traj, "inc_val")
-    page.figure(figures.convergence(conv, problems, "best validation loss so far", colours),
-                "convergence_val", "Best validation loss so far: median over seeds, 95% "
+    page.figure(figures.convergence(conv, problems, f"best validation {ml} so far", colours),
+                "convergence_val", f"Best validation {ml} so far: median over seeds, 95% "
                 "bootstrap band", pdf=per_pdf)
     conv_t = curves(traj, "inc_test")
-    page.figure(figures.convergence(conv_t, problems, "test loss of incumbent", colours,
+    page.figure(figures.convergence(conv_t, problems, f"test {ml} of incumbent", colours,
                                     logx=True),
-                "convergence_test", "Test loss of the incumbent (log x): median over seeds, "
+                "convergence_test", f"Test {ml} of the incumbent (log x): median over seeds, "
                 "95% bootstrap band", pdf=per_pdf)
     tcurves = _time_curves(traj)
-    page.figure(figures.convergence(tcurves, problems, "best validation loss so far", colours,
+    page.figure(figures.convergence(tcurves, problems, f"best validation {ml} so far", colours,
                                     logx=True, x="time", xlabel="wall time (s): fit+ask+tell"),
-                "convergence_time", "Best validation loss so far against cumulative wall time "
+                "convergence_time", f"Best validation {ml} so far against cumulative wall time "
                 "(median over seeds)", pdf=per_pdf)
     refs = pd.DataFrame({"problem": problems,
                          "best_known": [best.get(p, np.nan) for p in problems],
@@ -336,11 +340,12 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                           "defined; share_no_progress: cells whose incumbent test loss never "
                           "improved by 1e-3."))
     gap = curves(traj, "gap", n_boot=0)
-    page.figure(figures.convergence(gap, problems, "test - validation loss", colours),
+    page.figure(figures.convergence(gap, problems, f"test - validation {ml}", colours),
                 "gap_over_budget", "Generalisation gap of the incumbent against evaluations "
                 "(median over seeds)", pdf=per_pdf)
     page.table(Table("rank_reversals", rank_reversals(fin), "Do strategies rank differently by "
-                     "validation and by test loss? (median final incumbent per strategy)"))
+                     f"validation and by test {ml}? (median final incumbent per strategy)"))
+    render_metric_agreement(page, df)
 
     # ---- timing
     page.heading("Timing", 2, "timing")
@@ -389,7 +394,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
            "figcaption{font-size:90%;color:#333}nav a{margin-right:1em}")
     nav = "".join(f'<a href="#{a}">{t}</a>' for a, t in [
         ("summary", "Summary"), ("aggregate", "Aggregate"), ("statistics", "Statistics"),
-        ("problems", "Per problem"), ("overfitting", "Overfitting"), ("timing", "Timing"),
+        ("problems", "Per problem"), ("overfitting", "Overfitting"), ("metrics", "Metrics"),
+        ("timing", "Timing"),
         ("failures", "Failures"), ("provenance", "Provenance"), ("cite", "Cite"),
         ("methods", "Methods")])
     body = "\n".join(page.html)
