@@ -80,6 +80,9 @@ def _space(d: Any) -> str:
         return repr(d)
     parts = []
     for x in d.get("dimensions", []):
-        rest = {k: v for k, v in x.items() if k not in ("type", "name")}
-        parts.append(f"{x.get('name')}{list(rest.values())}")
+        if "choices" in x:
+            parts.append(f"{x.get('name')} in {x['choices']}")
+        else:
+            scale = " log" if x.get("log") else ""
+            parts.append(f"{x.get('name')} in [{x.get('low')}, {x.get('high')}]{scale}")
     return "; ".join(parts)

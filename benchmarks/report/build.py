@@ -31,6 +31,7 @@ from benchmarks.analysis.stats import (
     wilcoxon_holm,
 )
 from benchmarks.analysis.trajectory import final, incumbents
+from benchmarks.manifest import problem_differences
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
 from benchmarks.report.metric_section import render_metric_agreement
@@ -71,6 +72,9 @@ def load(run_dirs: list[str | Path]) -> Inputs:
         if diffs:
             raise StoreError(f"cannot report {run_dirs[0]} and {d} together: their protocols "
                              f"differ ({'; '.join(diffs)})")
+        diffs = problem_differences(manifests[0], m)
+        if diffs:
+            raise StoreError(f"cannot report {run_dirs[0]} and {d} together: {diffs[0]}")
     trials = pd.concat(frames, ignore_index=True)
     dup = trials.duplicated(["problem", "strategy", "seed", "trial"])
     if dup.any():
