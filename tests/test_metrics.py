@@ -51,6 +51,8 @@ def test_catalogue_names_tasks_and_needs() -> None:
 
 def test_multiclass_metrics_equal_sklearn() -> None:
     pred = _proba(P3)
+    for m in metrics_for("classification"):
+        assert METRICS[m](Y3, pred, LABELS) == pytest.approx(METRICS[m].sklearn(Y3, pred, LABELS))
     assert METRICS["log-loss"](Y3, pred, LABELS) == pytest.approx(log_loss(Y3, P3))
     # hand value: mean of -log p(true class)
     hand = -np.mean(np.log([0.7, 0.4, 0.8, 0.3, 0.8, 0.6]))
@@ -74,6 +76,8 @@ def test_fold_missing_a_class() -> None:
     y = np.array([0, 0, 1, 1])
     p = P3[:4]
     pred = _proba(p)
+    for m in metrics_for("classification"):
+        assert METRICS[m](y, pred, LABELS) == pytest.approx(METRICS[m].sklearn(y, pred, LABELS))
     assert METRICS["log-loss"](y, pred, LABELS) == pytest.approx(log_loss(y, p, labels=LABELS))
     with pytest.raises(ValueError):
         log_loss(y, p)  # scikit-learn itself needs the labels here
@@ -176,3 +180,35 @@ def test_objective_records_every_metric_from_the_same_fits() -> None:
     assert (other.val_loss, other.test_loss) == ev.metrics["1-accuracy"]
     with pytest.raises(ValueError, match="rmse"):
         problem.with_metric("rmse")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_implementations_equal_sklearn_on_random_draws(seed: int) -> None:
+    """Random classes (sometimes a missing one), probabilities with exact 0/1 and ties,
+    decision values, regression values: every metric equals scikit-learn's function."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(2, 5))
+    labels = np.arange(k)
+    n = int(rng.integers(8, 40))
+    y = rng.integers(0, k - 1 if seed % 3 == 0 and k > 2 else k, n)  # seed%3==0: a class missing
+    if len(np.unique(y)) < 2:
+        y[:2] = [0, 1]
+    p = rng.dirichlet(np.ones(k), n).round(1)  # rounding makes ties and exact 0/1
+    p[0] = np.eye(k)[(y[0] + 1) % k]  # a confident wrong prediction
+    p /= p.sum(axis=1, keepdims=True)
+    pred = Predictions(labels=labels[np.argmax(p, axis=1)], scores=p, probabilities=True)
+    dec = Predictions(labels=pred.labels, scores=rng.normal(size=(n, k)) if k > 2
+                      else rng.normal(size=n).round(1))
+    for name in metrics_for("classification"):
+        m = METRICS[name]
+        assert m(y, pred, labels) == pytest.approx(m.sklearn(y, pred, labels), abs=1e-12)
+        if name != "log-loss":
+            assert m(y, dec, labels) == pytest.approx(m.sklearn(y, dec, labels), abs=1e-12)
+    yr = rng.normal(size=n)
+    vals = Predictions(values=yr + rng.normal(scale=0.5, size=n))
+    for name in metrics_for("regression"):
+        m = METRICS[name]
+        assert m(yr, vals) == pytest.approx(m.sklearn(yr, vals), abs=1e-12)
+    const = Predictions(values=np.full(n, 2.0))
+    assert METRICS["1-r2"](np.full(n, 2.0), const) == METRICS["1-r2"].sklearn(np.full(n, 2.0),
+                                                                              const) == 0.0
