@@ -22,7 +22,9 @@ A suite file looks like this (every key is checked; unknown keys are errors)::
 
 ``metric`` is a name from ``tunebench list metrics`` (it applies to the problems of its
 task; the others keep their default) or a table such as
-``{classification = "log-loss", regression = "rmse"}``. Without it, classification uses
+``{classification = "log-loss", regression = "rmse"}``; a table value may be a list of
+names, the first one each problem supports (``classification = ["log-loss", "1-auc"]``:
+log loss, or AUC for models without probabilities such as the SVM). Without it, classification uses
 ``log-loss`` where the model gives probabilities (else the model's fallback, ``1-auc``) and
 regression ``rmse``. Synthetic functions always keep their own value. Every trial records
 every metric its model supports; the primary one is what strategies minimise.
@@ -66,7 +68,7 @@ class Suite:
     description: str = ""
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     reference: dict[str, float] = field(default_factory=dict)
-    metric: str | dict[str, str] | None = None
+    metric: str | dict[str, str | list[str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -206,7 +208,7 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
     return suite
 
 
-def _metric(value: Any, where: str) -> str | dict[str, str] | None:
+def _metric(value: Any, where: str) -> str | dict[str, str | list[str]] | None:
     """Validate the ``metric`` key: a catalogue name, or a table task -> name."""
     from problems.metrics import METRICS
 
@@ -228,10 +230,13 @@ def _metric(value: Any, where: str) -> str | dict[str, str] | None:
             raise SuiteError(f"{where}: metric table key {task!r} is not a task; use "
                              f"{list(TASKS)}")
         valid = sorted(n for n, m in METRICS.items() if m.task == task)
-        if name not in valid:
-            raise SuiteError(f"{where}: metric.{task} = {name!r} is not a {task} metric; "
-                             f"valid: {valid}")
-    return dict(value)
+        names = name if isinstance(name, list) and name else [name]
+        bad = [n for n in names if n not in valid]
+        if bad:
+            raise SuiteError(f"{where}: metric.{task} = {name!r}: {bad[0]!r} is not a {task} "
+                             f"metric; valid: {valid} (a name, or a list: the first one "
+                             "each problem supports)")
+    return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
 
 
 def check_metric(suite: Suite, where: str) -> None:
@@ -246,7 +251,7 @@ def check_metric(suite: Suite, where: str) -> None:
         except ValueError:
             want = (suite.metric if isinstance(suite.metric, str)
                     else (suite.metric or {}).get(prob.task, ""))
-            bad.setdefault(want, []).append(p)
+            bad.setdefault(str(want), []).append(p)
     if bad:
         said = "; ".join(f"{m!r} does not apply to {ps}" for m, ps in bad.items())
         raise SuiteError(f"{where}: metric {said} (their models do not give what it needs; "

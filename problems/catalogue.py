@@ -73,14 +73,15 @@ def available(problem: Problem) -> bool:
     return ds is None or ds.available
 
 
-MetricSpec = str | Mapping[str, str] | None
+MetricSpec = str | Mapping[str, str | list[str]] | None
 
 
 def with_suite_metric(problem: Problem, spec: MetricSpec) -> Problem:
     """The problem with the primary metric a suite's ``metric`` key chooses for it.
 
     ``spec`` is a metric name (it applies to the problems of its task; the others keep
-    their default), a mapping task -> metric name, or ``None`` (every problem keeps its
+    their default), a mapping task -> metric name or list of names (the first one the
+    problem supports: ``["log-loss", "1-auc"]``), or ``None`` (every problem keeps its
     default: ``log-loss`` for classification where the model gives probabilities, else the
     model's documented fallback; ``rmse`` for regression). Synthetic functions always keep
     their own metric. Raises ``ValueError`` when the chosen metric does not apply.
@@ -91,4 +92,7 @@ def with_suite_metric(problem: Problem, spec: MetricSpec) -> Problem:
         name = spec if spec in METRICS and METRICS[spec].task == problem.task else None
     else:
         name = spec.get(problem.task)
+        if isinstance(name, list):
+            supported = problem.supported_metrics()
+            name = next((n for n in name if n in supported), name[0])
     return problem if name is None else problem.with_metric(name)

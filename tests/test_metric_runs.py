@@ -59,6 +59,12 @@ def test_suite_metric_key_is_validated(decision_only: str) -> None:
     with pytest.raises(SuiteError, match=r"'log-loss' does not apply to \['linsvc-wine'\]"):
         parse(bad)
     assert parse(_suite(metric="1-auc", problems=["knn-iris", decision_only])).metric == "1-auc"
+    with pytest.raises(SuiteError, match=r"does not apply to \['svm-wine'\]"):
+        parse(_suite(metric={"classification": "log-loss"}, problems=["knn-iris", "svm-wine"]))
+    pref = {"classification": ["log-loss", "1-auc"]}
+    assert parse(_suite(metric=pref, problems=["knn-iris", "svm-wine"])).metric == pref
+    with pytest.raises(SuiteError, match="'mae' is not a classification metric"):
+        parse(_suite(metric={"classification": ["log-loss", "mae"]}))
 
 
 def test_primary_metric_per_problem(decision_only: str) -> None:
@@ -68,6 +74,10 @@ def test_primary_metric_per_problem(decision_only: str) -> None:
     assert choose(get("ridge-diabetes"), "log-loss").metric == "rmse"  # other task: default
     assert choose(get("branin"), {"regression": "mae"}).metric == "value"
     assert choose(get("ridge-diabetes"), {"regression": "mae"}).metric == "mae"
+    pref = {"classification": ["log-loss", "1-auc"]}
+    assert choose(get("svm-wine"), pref).metric == "1-auc"
+    assert choose(get("knn-iris"), pref).metric == "log-loss"
+    assert get("svm-wine").metric == "1-auc"
 
 
 def test_decision_only_model_records_what_it_can(decision_only: str) -> None:
