@@ -182,3 +182,21 @@ def test_strategies_no_longer_tie_under_continuous_metrics(tmp_path: Path, run_c
                                                                   "svm-wine": "1-auc"}
     best = df.groupby(["problem", "strategy"])["val_loss"].min().unstack()
     assert (best.nunique(axis=1) >= 3).all(), best
+
+
+def test_report_refuses_runs_with_different_fingerprints(tmp_path: Path, run_cli) -> None:
+    import shutil
+
+    from benchmarks.report.build import load
+    from benchmarks.store import StoreError
+
+    suite = write_suite(tmp_path, budget=2, seeds=1, problems=("branin", "logreg-iris"))
+    out = tmp_path / "run"
+    assert run_cli("run", suite, "--out", out, "--jobs", "1", "--no-report") == 0
+    other = tmp_path / "other"
+    shutil.copytree(out, other)
+    m = json.loads((other / "manifest.json").read_text())
+    m["problems"]["logreg-iris"]["fingerprint"]["data"] = "0123456789abcdef"
+    (other / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StoreError, match="problem 'logreg-iris': dataset content differs"):
+        load([out, other])
