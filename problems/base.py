@@ -19,7 +19,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -67,8 +66,7 @@ class Evaluation:
     status: Status = Status.OK
     error: str | None = None
     n_warnings: int = 0
-    metrics: Mapping[str, tuple[float, float]] = field(
-        default_factory=lambda: MappingProxyType({}))
+    metrics: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @classmethod
     def failure(cls, error: str, fit_seconds: float = 0.0, n_warnings: int = 0,
