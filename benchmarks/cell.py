@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.suite import Suite
-from problems.base import Evaluation, Objective, derive_seed
-from problems.catalogue import get_problem
+from problems.base import Evaluation, Objective, Status, derive_seed
+from problems.catalogue import get_problem, with_suite_metric
+from problems.metrics import METRICS, column
 from strategies.registry import resolve
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def evaluate(objective: Objective, config: dict[str, Any], timeout: float | None
         with _alarm(timeout):
             return objective(config)
     except TrialTimeout as exc:
-        return Evaluation.failure(str(exc), time.perf_counter() - start, status="timeout")
+        return Evaluation.failure(str(exc), time.perf_counter() - start, status=Status.TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def run_cell(cell: Cell, suite: Suite) -> CellResult:
 
 
 def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
-    problem = get_problem(cell.problem)
+    problem = with_suite_metric(get_problem(cell.problem), suite.metric)
     objective = problem.bind(cell.seed, folds=suite.folds, test_fraction=suite.test_fraction)
     cls = resolve(cell.strategy)
     options = dict(suite.options.get(cell.strategy, {}))
@@ -179,16 +180,29 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
         evaluation = cache[key] if reused else evaluate(objective, config, timeout)
         cache[key] = evaluation
         t2 = time.perf_counter()
-        loss = evaluation.val_loss if evaluation.status == "ok" else math.nan
+        loss = evaluation.val_loss if evaluation.status == Status.OK else math.nan
         strategy.tell(config, loss)
         t3 = time.perf_counter()
         result.records.append({
             **base, "trial": trial, "params": key,
             "val_loss": evaluation.val_loss, "test_loss": evaluation.test_loss,
-            "fold_losses": list(evaluation.fold_losses), "status": evaluation.status,
+            "fold_losses": list(evaluation.fold_losses), "status": str(evaluation.status),
             "error": evaluation.error,
             "fit_seconds": 0.0 if reused else evaluation.fit_seconds,
             "ask_seconds": t1 - t0, "tell_seconds": t3 - t2,
             "trial_seconds": t3 - t0, "reused": reused, "n_warnings": evaluation.n_warnings,
-            "started_at": started_at,
+            "started_at": started_at, **metric_columns(evaluation),
         })
+
+
+_NAN = (math.nan, math.nan)
+
+
+def metric_columns(evaluation: Evaluation) -> dict[str, float]:
+    """``val:<metric>`` and ``test:<metric>`` for every catalogue metric (NaN where the
+    trial did not record it)."""
+    out = {}
+    for side, i in (("val", 0), ("test", 1)):
+        for name in METRICS:
+            out[column(side, name)] = evaluation.metrics.get(name, _NAN)[i]
+    return out

@@ -119,8 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, help="report directory (default: RUN_DIR/report)")
 
     ls = sub.add_parser("list", parents=[common],
-                       help="list strategies, problems, datasets or suites")
-    ls.add_argument("what", choices=["strategies", "problems", "datasets", "suites"])
+                       help="list strategies, problems, datasets, suites or metrics")
+    ls.add_argument("what", choices=["strategies", "problems", "datasets", "suites", "metrics"])
 
     cs = sub.add_parser("check-strategy", parents=[common],
                        help="run the conformance checker on a strategy")
@@ -336,6 +336,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows = [(n, p.task, p.metric, len(p.space), "slow" if p.slow else "",
                  "" if available(p) else "needs extra 'data'") for n, p in PROBLEMS.items()]
         _table(["problem", "task", "metric", "dims", "cost", "availability"], rows)
+    elif args.what == "metrics":
+        from problems.metrics import METRICS
+
+        rows = [(m.name, m.task, m.needs.value, m.ideal, m.description)
+                for m in METRICS.values()]
+        _table(["metric", "task", "needs", "ideal", "description"], rows)
     elif args.what == "datasets":
         from problems.datasets import DATASETS
 

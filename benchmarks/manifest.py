@@ -13,6 +13,9 @@ from typing import Any
 from benchmarks.cell import CELL_THREADS
 from strategies.base import family_of, library_of, package_version
 
+#: The manifest format; 2 adds per-problem fingerprints and the metric columns of schema 2.
+FORMAT = "tunebench-run/2"
+
 #: Libraries whose versions change results; a resume refuses if any differs.
 KEY_LIBRARIES = ["tunebench", "numpy", "scipy", "scikit-learn", "pandas", "pyarrow", "optuna",
                  "cmaes", "hyperopt", "scikit-optimize", "torch", "statsmodels",
@@ -81,7 +84,8 @@ def _threads_per_worker(jobs: int, backend: str) -> int:
 def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
           backend: str) -> dict[str, Any]:
     """The manifest written when a run starts (``finished_at`` is added at the end)."""
-    from problems.catalogue import get_problem
+    from problems.catalogue import get_problem, with_suite_metric
+    from problems.fingerprint import fingerprint
     from strategies.registry import resolve
 
     strategies = {}
@@ -94,10 +98,11 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
                                 "citation": getattr(cls, "citation", "") or None}
     problems = {}
     for p in suite["problems"]:
-        prob = get_problem(p)
+        prob = with_suite_metric(get_problem(p), suite.get("metric"))
         ds = getattr(prob, "dataset", None)
         problems[prob.name] = {
-            "metric": prob.metric, "task": prob.task, "optimum": prob.optimum,
+            "metric": prob.metric, "metrics": list(prob.recorded_metrics),
+            "fingerprint": fingerprint(prob), "task": prob.task, "optimum": prob.optimum,
             "default_config": dict(prob.default_config),
             "dataset": None if ds is None else {"name": ds.name, "source": ds.source,
                                                 "licence": ds.licence, "rows": ds.rows},
@@ -107,7 +112,7 @@ def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
             "description": prob.description,
         }
     return {
-        "format": "tunebench-run/1",
+        "format": FORMAT,
         "run_id": run_id,
         "suite": suite,
         "command": argv,
@@ -131,6 +136,9 @@ def _plugin(problem: Any) -> dict[str, Any] | None:
 def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """What differs between a stored manifest and the one a resume would write."""
     out = []
+    if stored.get("format") != current.get("format"):
+        return [f"format: stored {stored.get('format')!r}, now {current.get('format')!r} "
+                "(written by another tunebench version; it cannot be resumed)"]
     if stored.get("suite") != current.get("suite"):
         a, b = stored.get("suite", {}), current.get("suite", {})
         keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
@@ -146,4 +154,17 @@ def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
     for name in KEY_LIBRARIES:
         if name != "tunebench" and la.get(name) != lb.get(name):
             out.append(f"{name}: stored {la.get(name)}, now {lb.get(name)}")
+    out.extend(problem_differences(stored, current))
+    return out
+
+
+def problem_differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Fingerprint differences of the problems both manifests hold, one line each."""
+    from problems.fingerprint import fingerprint_differences
+
+    a, b = stored.get("problems", {}), current.get("problems", {})
+    out = []
+    for name in sorted(set(a) & set(b)):
+        out.extend(fingerprint_differences(name, a[name].get("fingerprint"),
+                                           b[name].get("fingerprint", {})))
     return out

@@ -175,7 +175,11 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["reused"] = False
     df["n_warnings"] = 0
     df["started_at"] = pd.Timestamp("2026-01-01", tz="UTC")
-    from benchmarks.store import COLUMNS, RunDir, atomic_write_table
+    from benchmarks.store import COLUMNS, METRIC_COLUMNS, RunDir, atomic_write_table
+
+    for c in METRIC_COLUMNS:  # the primary metric recorded; the others not applicable
+        df[c] = np.nan
+    df["val:1-accuracy"], df["test:1-accuracy"] = df["val_loss"], df["test_loss"]
 
     run = RunDir(path)
     run.create()

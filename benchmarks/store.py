@@ -24,7 +24,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA = pa.schema([
+from problems.metrics import METRIC_COLUMNS
+
+#: Version of the trials table, in the Parquet key-value metadata ``tunebench.schema``.
+#: 1 (no metadata): one metric per trial. 2: adds ``val:<metric>``/``test:<metric>``.
+SCHEMA_VERSION = "2"
+SCHEMA_KEY = b"tunebench.schema"
+#: The columns of a schema-1 table; a table without them is not a tunebench table.
+BASE_SCHEMA = pa.schema([
     ("suite", pa.string()), ("problem", pa.string()), ("strategy", pa.string()),
     ("seed", pa.int64()), ("trial", pa.int64()), ("params", pa.string()),
     ("val_loss", pa.float64()), ("test_loss", pa.float64()),
@@ -35,10 +42,13 @@ SCHEMA = pa.schema([
     ("reused", pa.bool_()), ("n_warnings", pa.int64()),
     ("started_at", pa.timestamp("ms", tz="UTC")),
 ])
+SCHEMA = pa.schema(list(BASE_SCHEMA) + [(c, pa.float64()) for c in METRIC_COLUMNS],
+                   metadata={SCHEMA_KEY: SCHEMA_VERSION.encode()})
+BASE_COLUMNS = BASE_SCHEMA.names
 COLUMNS = SCHEMA.names
 #: Columns that must be equal between two runs of the same suite and seeds.
 DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val_loss",
-                 "test_loss", "fold_losses", "metric", "status", "reused"]
+                 "test_loss", "fold_losses", "metric", "status", "reused", *METRIC_COLUMNS]
 SORT = ["problem", "strategy", "seed", "trial"]
 
 
@@ -90,7 +100,8 @@ def records_table(records: list[dict[str, Any]]) -> pa.Table:
     fields = [f for f in SCHEMA if f.name != "started_at"]
     table = pa.Table.from_pylist(rest, schema=pa.schema(fields))
     ts = pa.array(started, pa.int64()).cast(SCHEMA.field("started_at").type)
-    return table.append_column(SCHEMA.field("started_at"), ts).select(SCHEMA.names)
+    table = table.append_column(SCHEMA.field("started_at"), ts).select(SCHEMA.names)
+    return table.replace_schema_metadata(SCHEMA.metadata)
 
 
 class RunDir:
@@ -156,7 +167,7 @@ class RunDir:
             except Exception as exc:
                 raise StoreError(f"{p} is corrupt ({type(exc).__name__}: {exc}); move it "
                                  "away to rerun that part, or use --fresh") from exc
-            missing = [c for c in COLUMNS if c not in schema.names]
+            missing = [c for c in BASE_COLUMNS if c not in schema.names]
             if missing:
                 raise StoreError(f"{p} is not a tunebench trials file (missing columns "
                                  f"{missing}); use another --out or --fresh")
@@ -164,24 +175,47 @@ class RunDir:
     def consolidate(self) -> pd.DataFrame:
         """Gather every committed cell into ``trials.parquet`` (sorted, atomic)."""
         files = sorted(p for p in self.cells.glob("*.parquet") if not p.name.startswith("."))
-        tables = [pq.read_table(p, schema=SCHEMA) for p in files]
+        tables = [upgrade(pq.read_table(p)) for p in files]
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
         table = table.sort_by([(c, "ascending") for c in SORT])
         atomic_write_table(self.trials_path, table, fault_point="consolidate")
         return table.to_pandas()
 
 
+def schema_version(table: pa.Table) -> str:
+    """The ``tunebench.schema`` of a table ("1" when the metadata is absent)."""
+    meta = table.schema.metadata or {}
+    return meta.get(SCHEMA_KEY, b"1").decode()
+
+
+def upgrade(table: pa.Table) -> pa.Table:
+    """A stored table in the current schema: a schema-1 table (one metric per trial)
+    gets every metric column as NaN; ``metric`` still names its primary metric."""
+    for name in COLUMNS:
+        if name not in table.column_names:
+            table = table.append_column(SCHEMA.field(name),
+                                        pa.nulls(len(table), SCHEMA.field(name).type))
+    return table.select(COLUMNS).cast(SCHEMA)
+
+
 def read_trials(run_dir: str | Path) -> pd.DataFrame:
-    """The trials of a run; checks that the file is tunebench's (raises StoreError)."""
+    """The trials of a run; checks that the file is tunebench's (raises StoreError).
+
+    A run written by schema 1 is read with NaN in every ``val:``/``test:`` column.
+    """
     path = Path(run_dir) / "trials.parquet"
     if not path.exists():
         raise StoreError(f"{path} does not exist: is {run_dir} a finished tunebench run? "
                          "(run `tunebench run` on it to finish it)")
     try:
-        df = pd.read_parquet(path)
+        table = pq.read_table(path)
     except Exception as exc:
         raise StoreError(f"{path} is not a readable Parquet file: {exc}") from exc
-    missing = [c for c in COLUMNS if c not in df.columns]
+    missing = [c for c in BASE_COLUMNS if c not in table.column_names]
     if missing:
         raise StoreError(f"{path} is not a tunebench trials file: missing columns {missing}")
-    return df
+    version = schema_version(table)
+    if version not in ("1", SCHEMA_VERSION):
+        raise StoreError(f"{path} has tunebench.schema {version}, newer than this tunebench "
+                         f"reads ({SCHEMA_VERSION}); upgrade tunebench")
+    return upgrade(table).to_pandas()

@@ -10,6 +10,7 @@ A suite file looks like this (every key is checked; unknown keys are errors)::
     test_fraction = 0.25     # held-out share that gives test_loss, in (0, 1)
     start_from_default = false   # make trial 0 of every strategy the default config
     trial_timeout = 60       # optional: seconds before a fit is stopped (status=timeout)
+    metric = "log-loss"      # optional: the primary metric strategies see (see below)
     strategies = ["random", "grid", "optuna-tpe", "mypkg.mine:MyStrategy"]
     problems = ["branin", "svm-breast_cancer"]
 
@@ -18,6 +19,15 @@ A suite file looks like this (every key is checked; unknown keys are errors)::
 
     [reference]              # optional: best known loss per real problem (normalisation)
     svm-breast_cancer = 0.0
+
+``metric`` is a name from ``tunebench list metrics`` (it applies to the problems of its
+task; the others keep their default) or a table such as
+``{classification = "log-loss", regression = "rmse"}``; a table value may be a list of
+names, the first one each problem supports (``classification = ["log-loss", "1-auc"]``:
+log loss, or AUC for models without probabilities such as the SVM). Without it, classification uses
+``log-loss`` where the model gives probabilities (else the model's fallback, ``1-auc``) and
+regression ``rmse``. Synthetic functions always keep their own value. Every trial records
+every metric its model supports; the primary one is what strategies minimise.
 
 Built-in suites (``quick``, ``default``, ``paper``) ship in ``benchmarks/suites``.
 """
@@ -33,8 +43,9 @@ from typing import Any
 
 SUITE_KEYS = {
     "name", "description", "budget", "seeds", "folds", "test_fraction", "start_from_default",
-    "trial_timeout", "strategies", "problems", "options", "reference",
+    "trial_timeout", "strategies", "problems", "options", "reference", "metric",
 }
+TASKS = ("classification", "regression")
 
 
 class SuiteError(ValueError):
@@ -57,6 +68,7 @@ class Suite:
     description: str = ""
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     reference: dict[str, float] = field(default_factory=dict)
+    metric: str | dict[str, str | list[str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -185,13 +197,65 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
     if not isinstance(reference, dict) or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in reference.values()):
         raise SuiteError(f"{where}: [reference] must map problem names to numbers")
+    metric = _metric(d.get("metric"), where)
     suite = Suite(name=name, strategies=strategies, problems=problems, budget=budget,
                   seeds=seeds, folds=folds, test_fraction=float(tf), start_from_default=sfd,
                   trial_timeout=None if timeout is None else float(timeout), description=desc,
                   options={k: dict(v) for k, v in options.items()},
-                  reference={k: float(v) for k, v in reference.items()})
+                  reference={k: float(v) for k, v in reference.items()}, metric=metric)
     check_names(suite, where)
+    check_metric(suite, where)
     return suite
+
+
+def _metric(value: Any, where: str) -> str | dict[str, str | list[str]] | None:
+    """Validate the ``metric`` key: a catalogue name, or a table task -> name."""
+    from problems.metrics import METRICS
+
+    if value is None:
+        return None
+    names = sorted(METRICS)
+    if isinstance(value, str):
+        if value not in METRICS:
+            close = difflib.get_close_matches(value, names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SuiteError(f"{where}: unknown metric {value!r}{hint}; metrics: {names}")
+        return value
+    if not isinstance(value, dict) or not value:
+        raise SuiteError(f"{where}: metric must be a metric name or a table such as "
+                         f"{{classification = \"log-loss\", regression = \"rmse\"}}, "
+                         f"got {value!r}")
+    for task, name in value.items():
+        if task not in TASKS:
+            raise SuiteError(f"{where}: metric table key {task!r} is not a task; use "
+                             f"{list(TASKS)}")
+        valid = sorted(n for n, m in METRICS.items() if m.task == task)
+        names = name if isinstance(name, list) and name else [name]
+        bad = [n for n in names if n not in valid]
+        if bad:
+            raise SuiteError(f"{where}: metric.{task} = {name!r}: {bad[0]!r} is not a {task} "
+                             f"metric; valid: {valid} (a name, or a list: the first one "
+                             "each problem supports)")
+    return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
+
+
+def check_metric(suite: Suite, where: str) -> None:
+    """The suite's metric must apply to every problem of its task (error names those)."""
+    from problems.catalogue import get_problem, with_suite_metric
+
+    bad: dict[str, list[str]] = {}
+    for p in suite.problems:
+        prob = get_problem(p)
+        try:
+            with_suite_metric(prob, suite.metric)
+        except ValueError:
+            want = (suite.metric if isinstance(suite.metric, str)
+                    else (suite.metric or {}).get(prob.task, ""))
+            bad.setdefault(str(want), []).append(p)
+    if bad:
+        said = "; ".join(f"{m!r} does not apply to {ps}" for m, ps in bad.items())
+        raise SuiteError(f"{where}: metric {said} (their models do not give what it needs; "
+                         "see `tunebench list metrics`). Choose another metric or drop them.")
 
 
 def check_names(suite: Suite, where: str) -> None:

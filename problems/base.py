@@ -13,19 +13,32 @@ the same data: common random numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from problems.space import Config, SearchSpace
 
-#: Status of an evaluation. ``ok``: finite losses; ``error``: the fit raised or gave a
-#: non-finite loss; ``timeout``: the harness stopped it (set by the harness, not here).
-STATUSES = ("ok", "error", "timeout")
+
+class Status(StrEnum):
+    """Status of an evaluation, stored as its string value.
+
+    ``ok``: finite losses; ``error``: the fit raised or gave a non-finite loss;
+    ``timeout``: the harness stopped it (set by the harness, not here).
+    """
+
+    OK = "ok"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+
+STATUSES = tuple(s.value for s in Status)
 
 
 def derive_seed(seed: int, *keys: str) -> int:
@@ -39,21 +52,27 @@ def derive_seed(seed: int, *keys: str) -> int:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What one evaluation of one configuration produced."""
+    """What one evaluation of one configuration produced.
+
+    ``val_loss``/``test_loss`` (and ``fold_losses``) are the primary metric's values, the
+    only ones a strategy sees. ``metrics`` maps every metric the trial recorded (the
+    primary included) to its ``(validation, test)`` values, all from the same fits.
+    """
 
     val_loss: float
     test_loss: float
     fold_losses: tuple[float, ...] = ()
     fit_seconds: float = 0.0
-    status: str = "ok"
+    status: Status = Status.OK
     error: str | None = None
     n_warnings: int = 0
+    metrics: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @classmethod
     def failure(cls, error: str, fit_seconds: float = 0.0, n_warnings: int = 0,
-                status: str = "error") -> Evaluation:
+                status: Status = Status.ERROR) -> Evaluation:
         nan = float("nan")
-        return cls(nan, nan, (), fit_seconds, status, error, n_warnings)
+        return cls(nan, nan, (), fit_seconds, Status(status), error, n_warnings)
 
 
 #: A bound objective: configuration -> evaluation.
@@ -78,6 +97,26 @@ class Problem(ABC):
     optimum: float | None = None
     slow: bool = False
     description: str = ""
+
+    @property
+    def recorded_metrics(self) -> tuple[str, ...]:
+        """The catalogue metrics every trial of this problem records (none for synthetic
+        functions, whose single metric is their value)."""
+        return ()
+
+    def supported_metrics(self) -> tuple[str, ...]:
+        """The metrics that may be this problem's primary metric."""
+        return self.recorded_metrics or (self.metric,)
+
+    def with_metric(self, metric: str) -> Problem:
+        """The same problem with ``metric`` as its primary metric (ValueError if it
+        cannot be computed for this problem)."""
+        if metric == self.metric:
+            return self
+        if metric not in self.supported_metrics():
+            raise ValueError(f"metric {metric!r} does not apply to problem {self.name!r} "
+                             f"(it supports {list(self.supported_metrics())})")
+        return dataclasses.replace(self, metric=metric)
 
     @abstractmethod
     def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25) -> Objective:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 
 from problems.base import Problem
 from problems.datasets import DATASETS, Dataset, get_dataset
+from problems.metrics import METRICS
 from problems.models import MODELS, ModelSpec
 from problems.plugins import PLUGIN_PROBLEM, load_model
 from problems.synthetic import SYNTHETIC
-from problems.tabular import METRICS, TabularProblem
+from problems.tabular import TabularProblem
 
 SLOW_THRESHOLD = 5.0
 
@@ -30,7 +32,7 @@ def make_problem(model: ModelSpec, dataset: Dataset) -> TabularProblem:
         )
     slow = dataset.rows / 1000 * model.cost > SLOW_THRESHOLD
     return TabularProblem(
-        name=f"{model.name}-{dataset.name}", space=model.space, metric=METRICS[dataset.task][0],
+        name=f"{model.name}-{dataset.name}", space=model.space, metric=model.default_metric(dataset.task),
         task=dataset.task, default_config=dict(model.defaults), optimum=None, slow=slow,
         description=f"{model.name} on {dataset.name}: {dataset.description}",
         dataset=dataset, model=model,
@@ -83,3 +85,28 @@ def available(problem: Problem) -> bool:
     """False when the problem's dataset needs an optional extra that is not installed."""
     ds = getattr(problem, "dataset", None)
     return ds is None or ds.available
+
+
+MetricSpec = str | Mapping[str, str | list[str]] | None
+
+
+def with_suite_metric(problem: Problem, spec: MetricSpec) -> Problem:
+    """The problem with the primary metric a suite's ``metric`` key chooses for it.
+
+    ``spec`` is a metric name (it applies to the problems of its task; the others keep
+    their default), a mapping task -> metric name or list of names (the first one the
+    problem supports: ``["log-loss", "1-auc"]``), or ``None`` (every problem keeps its
+    default: ``log-loss`` for classification where the model gives probabilities, else the
+    model's documented fallback; ``rmse`` for regression). Synthetic functions always keep
+    their own metric. Raises ``ValueError`` when the chosen metric does not apply.
+    """
+    if problem.task not in ("classification", "regression") or spec is None:
+        return problem
+    if isinstance(spec, str):
+        name = spec if spec in METRICS and METRICS[spec].task == problem.task else None
+    else:
+        name = spec.get(problem.task)
+        if isinstance(name, list):
+            supported = problem.supported_metrics()
+            name = next((n for n in name if n in supported), name[0])
+    return problem if name is None else problem.with_metric(name)

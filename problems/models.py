@@ -24,6 +24,7 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
+from problems.metrics import METRICS, Prediction, metrics_for, supports
 from problems.space import Categorical, Float, Int, SearchSpace
 
 Builder = Callable[[str, Mapping[str, Any], int], BaseEstimator]
@@ -40,9 +41,41 @@ class ModelSpec:
     build: Builder
     source: str
     cost: float = 1.0  # relative cost of one fit; problems above a threshold are flagged slow
+    #: What its classifier scores rows with: class probabilities (``predict_proba``) or
+    #: decision values (``decision_function``). Decides which metrics it supports.
+    scores: Prediction = Prediction.PROBABILITIES
+
+    def supported_metrics(self, task: str) -> tuple[str, ...]:
+        """The catalogue metrics this family can be scored by on ``task``."""
+        if task not in self.tasks:
+            return ()
+        scores = self.scores if task == "classification" else None
+        return tuple(n for n in metrics_for(task) if supports(METRICS[n], scores))
+
+    def default_metric(self, task: str) -> str:
+        """The primary metric when a suite names none: ``log-loss`` for classification
+        where supported, else ``1-auc`` (a continuous score from decision values);
+        ``rmse`` for regression."""
+        supported = self.supported_metrics(task)
+        for name in ("log-loss", "1-auc", "rmse"):
+            if name in supported:
+                return name
+        return supported[0]
 
 
 def _svm(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
+    """An SVM. The classifier is a plain ``SVC``: it gives decision values, not
+    probabilities, so it supports ``1-auc`` (from ``decision_function``), ``balanced-error``
+    and ``1-accuracy`` (from ``predict``) but not ``log-loss``; its default metric is
+    ``1-auc``.
+
+    Why no probabilities: ``SVC(probability=True)`` is deprecated since scikit-learn 1.9
+    (a FutureWarning per fit; removed in 1.11), and its replacement,
+    ``CalibratedClassifierCV(SVC(...), method="sigmoid", cv=3, ensemble=False)`` (Platt
+    scaling on 3 internal folds, deterministic), measured 6.7 times the trial time of a
+    plain SVC on svm-wine and 3.7 times on svm-breast_cancer (30 evaluations, 3-fold CV,
+    one thread; ``SVC(probability=True)``: 2.2 and 1.6 times).
+    """
     from sklearn.svm import SVC, SVR
 
     if task == "classification":
@@ -154,6 +187,7 @@ MODELS: dict[str, ModelSpec] = {
             "HPOBench SVM: C, gamma in [2^-10, 2^10], log. Default C=1; gamma=0.1 stands in "
             "for scikit-learn's 'scale' (1/(n_features*var) = 1/n_features on standardised "
             "data, about 0.03-0.25 here).",
+            scores=Prediction.DECISION,
         ),
         ModelSpec(
             "knn", BOTH,

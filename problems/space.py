@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -244,6 +244,17 @@ class SearchSpace:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(d.name for d in self.dimensions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (type, name, bounds or choices of each dimension):
+        what a run's manifest records to tell two search spaces apart."""
+        dims = []
+        for d in self.dimensions:
+            item = asdict(d)
+            if "choices" in item:
+                item["choices"] = list(item["choices"])
+            dims.append({"type": type(d).__name__, **item})
+        return {"dimensions": dims}
 
     def from_unit(self, u: np.ndarray | list[float]) -> Config:
         """Map a point of the unit hypercube to a configuration."""

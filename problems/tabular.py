@@ -9,6 +9,11 @@ Protocol for one seed (identical for every strategy, hence common random numbers
    classification), the folds shuffled with a seed derived the same way.
 3. ``test_loss``: the model refit on the whole training part, scored on the test part.
 
+Every fit is scored by every metric its model family supports (:mod:`problems.metrics`),
+from one set of predictions per fit (probabilities or decision values for a classifier,
+with labels derived from them; values for a regressor); ``val_loss``/``test_loss`` are the
+problem's primary metric.
+
 Preprocessing (imputation, scaling, one-hot encoding) is fitted on each fold's training
 part only (and on the whole training part for the test score), never on what it scores. The model's ``random_state`` is derived from the seed too.
 """
@@ -27,20 +32,15 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import accuracy_score, root_mean_squared_error
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from problems.base import Evaluation, Objective, Problem, derive_seed
 from problems.datasets import Dataset
+from problems.metrics import METRICS, Predictions
 from problems.models import ModelSpec
 from problems.space import Config
-
-METRICS = {
-    "classification": ("1-accuracy", lambda y, p: 1.0 - accuracy_score(y, p)),
-    "regression": ("rmse", root_mean_squared_error),
-}
 
 
 def preprocessor() -> ColumnTransformer:
@@ -130,43 +130,79 @@ class TabularProblem(Problem):
             _PREPARED.popitem(last=False)
         return value
 
+    @property
+    def recorded_metrics(self) -> tuple[str, ...]:
+        return self.model.supported_metrics(self.task) if self.model else ()
+
     def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25) -> Objective:
-        assert self.model is not None
+        assert self.model is not None and self.dataset is not None
         splits, full, train_idx, test_idx, fold_idx = self._prepare(seed, folds, test_fraction)
+        classes = np.unique(self.dataset.load()[1]) if self.task == "classification" else None
         return _TabularObjective(self.task, self.model, splits, full,
-                                 derive_seed(seed, self.name, "model"), METRICS[self.task][1],
-                                 train_idx, test_idx, fold_idx)
+                                 derive_seed(seed, self.name, "model"), self.metric,
+                                 self.recorded_metrics, classes, train_idx, test_idx, fold_idx)
+
+
+def predictions(est: Any, task: str, X: np.ndarray, classes: np.ndarray | None) -> Predictions:
+    """One prediction call on a fitted model, in the form the metrics need.
+
+    A classifier with ``predict_proba`` gives probabilities, arranged in the columns of
+    ``classes`` (all classes of the dataset; one the model never saw gets 0), and labels
+    as their argmax, which is what ``predict`` returns for scikit-learn's classifiers.
+    Otherwise decision values and ``predict``'s labels.
+    """
+    if task != "classification":
+        return Predictions(values=np.asarray(est.predict(X), dtype=np.float64))
+    assert classes is not None
+    cols = np.searchsorted(classes, est.classes_)
+    if hasattr(est, "predict_proba"):
+        proba = np.zeros((len(X), len(classes)))
+        proba[:, cols] = est.predict_proba(X)
+        return Predictions(labels=classes[np.argmax(proba, axis=1)], scores=proba,
+                           probabilities=True)
+    dec = np.asarray(est.decision_function(X), dtype=np.float64)
+    if dec.ndim == 2 and dec.shape[1] != len(classes):
+        full = np.full((len(X), len(classes)), dec.min() - 1.0)
+        full[:, cols] = dec
+        dec = full
+    return Predictions(labels=np.asarray(est.predict(X)), scores=dec)
 
 
 class _TabularObjective:
     """The bound objective: configuration -> :class:`Evaluation`."""
 
     def __init__(self, task: str, model: ModelSpec, splits: list[Split], full: Split,
-                 model_seed: int, loss: Any, train_idx: np.ndarray, test_idx: np.ndarray,
+                 model_seed: int, primary: str, metrics: tuple[str, ...],
+                 classes: np.ndarray | None, train_idx: np.ndarray, test_idx: np.ndarray,
                  fold_idx: list[tuple[np.ndarray, np.ndarray]]) -> None:
         self.task, self.model, self.splits, self.full = task, model, splits, full
-        self.model_seed, self.loss = model_seed, loss
+        self.model_seed, self.primary, self.classes = model_seed, primary, classes
+        self.metrics = metrics
         # Row indices into the dataset, kept so the protocol can be inspected and tested.
         self.train_idx, self.test_idx, self.fold_idx = train_idx, test_idx, fold_idx
 
-    def _fit_score(self, config: Mapping[str, Any], split: Split) -> float:
+    def _fit_score(self, config: Mapping[str, Any], split: Split) -> dict[str, float]:
+        """Fit once, predict once, score every recorded metric."""
         est = self.model.build(self.task, config, self.model_seed)
         est.fit(split.X_fit, split.y_fit)
-        value = float(self.loss(split.y_score, est.predict(split.X_score)))
-        if not np.isfinite(value):
-            raise FloatingPointError(f"non-finite loss {value}")
-        return value
+        pred = predictions(est, self.task, split.X_score, self.classes)
+        values = {m: METRICS[m](split.y_score, pred, self.classes) for m in self.metrics}
+        if not np.isfinite(values[self.primary]):
+            raise FloatingPointError(f"non-finite {self.primary} {values[self.primary]}")
+        return values
 
     def __call__(self, config: Config) -> Evaluation:
         start = time.perf_counter()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                folds = tuple(self._fit_score(config, s) for s in self.splits)
+                folds = [self._fit_score(config, s) for s in self.splits]
                 test = self._fit_score(config, self.full)
             except Exception as exc:  # a failing configuration is data, not a crash
                 tb = traceback.format_exception_only(type(exc), exc)
                 return Evaluation.failure("".join(tb).strip(), time.perf_counter() - start,
                                           len(caught))
-        return Evaluation(float(np.mean(folds)), test, folds, time.perf_counter() - start,
-                          n_warnings=len(caught))
+        metrics = {m: (float(np.mean([f[m] for f in folds])), test[m]) for m in self.metrics}
+        primary = tuple(f[self.primary] for f in folds)
+        return Evaluation(metrics[self.primary][0], test[self.primary], primary,
+                          time.perf_counter() - start, n_warnings=len(caught), metrics=metrics)

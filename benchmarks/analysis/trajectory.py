@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from problems.base import Status
+
 CELL = ["problem", "strategy", "seed"]
 
 
@@ -25,7 +27,7 @@ def incumbents(trials: pd.DataFrame) -> pd.DataFrame:
     Vectorised: cumulative operations per cell, no Python loop over trials.
     """
     df = trials.sort_values(CELL + ["trial"], kind="stable").reset_index(drop=True)
-    ok = (df["status"] == "ok") & np.isfinite(df["val_loss"]) & np.isfinite(df["test_loss"])
+    ok = (df["status"] == Status.OK) & np.isfinite(df["val_loss"]) & np.isfinite(df["test_loss"])
     val = df["val_loss"].where(ok, np.inf)
     test = df["test_loss"].where(ok, np.inf)
     g = val.groupby([df[c] for c in CELL], sort=False)
