@@ -134,21 +134,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = runner.execute(suite, run, manifest, jobs=args.jobs,
                                  scheduler=args.scheduler, progress=progress.update)
+        if not args.no_report:
+            from benchmarks.report import build_report
+
+            log.info("report: %s", build_report(out))
     except KeyboardInterrupt:
         progress.close()
         log.warning("interrupted: finished cells are stored in %s. Resume with:\n"
                     "  tunebench run %s --out %s", out, args.suite, out)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # disk full, read-only, removed directory: cells stored are kept
+        raise BadInput(f"cannot write to {out}: {exc.strerror or exc} "
+                       f"({getattr(exc, 'filename', None) or out}); finished cells are kept, "
+                       "rerun the same command to resume") from exc
     finally:
         signal.signal(signal.SIGINT, previous)
-    progress.close()
+        run.unlock()
+        progress.close()
     log.info("%d cells run, %d already stored, %d failed, %.1f s", summary.ran,
              summary.skipped, len(summary.failed), summary.seconds)
-    if not args.no_report:
-        from benchmarks.report import build_report
-
-        index = build_report(out)
-        log.info("report: %s", index)
     print(out)
     if summary.failed:
         log.error("%d cell(s) failed: %s (tracebacks in %s/cells/*.error)",

@@ -21,6 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from benchmarks import integrity
 from benchmarks import manifest as manifest_mod
 from benchmarks.cell import Cell, CellResult, run_cell
 from benchmarks.store import RunDir, StoreError
@@ -138,32 +139,59 @@ Progress = Callable[[CellResult, int, int], None]
 
 def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
             fresh: bool = False) -> tuple[RunDir, dict[str, Any]]:
-    """Create the run directory, or check that an existing one may be resumed."""
+    """Create the run directory, or check that an existing one may be resumed; either way
+    take its writer lock (released by ``run.unlock()`` or when this process ends)."""
     run = RunDir(out)
     current = manifest_mod.build(suite.to_dict(), out.name, argv, jobs, backend)
-    if run.exists() and not fresh:
-        stored = run.read_manifest()
-        run.check()
-        diffs = manifest_mod.differences(stored, current)
-        if diffs:
-            raise StoreError(f"cannot resume {out}: it was run with a different setup:\n  - "
-                             + "\n  - ".join(diffs)
-                             + "\nUse --fresh for a new run, or another --out directory.")
-        stored.setdefault("resumed_at", []).append(manifest_mod.now())
-        stored["finished_at"] = None
-        run.write_manifest(stored)
-        return run, stored
-    if out.exists() and any(out.iterdir()) and not run.exists():
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"--out {out} is a file, not a directory; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not run.exists() and not run.half_created():
         raise StoreError(f"{out} exists and is not a tunebench run directory; "
                          "choose an empty or new --out")
     try:
-        run.create()
+        out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the run directory {out}: {exc}") from exc
+        raise StoreError(f"cannot create the run directory {out}: {exc.strerror}") from exc
     if not os.access(out, os.W_OK):
         raise StoreError(f"the run directory {out} is not writable")
-    run.write_manifest(current)
+    run.lock()
+    try:
+        if run.exists() and not fresh:
+            return run, _resume(run, suite, current)
+        run.create()
+        run.remove_stale_temporaries()
+        run.write_manifest(current)
+    except BaseException:
+        run.unlock()
+        raise
     return run, current
+
+
+def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any]:
+    """Check a stored run against the current setup; quarantine bad cells; mark resumed."""
+    stored = run.read_manifest()
+    run.check()
+    diffs = manifest_mod.differences(stored, current)
+    if diffs:
+        raise StoreError(f"cannot resume {run.path}: it was run with a different setup:\n  - "
+                         + "\n  - ".join(diffs)
+                         + "\nUse --fresh for a new run, or another --out directory.")
+    run.remove_stale_temporaries()
+    for path, why in run.bad_cells(expected_cells(suite)).items():
+        run.quarantine(path, why)
+    stored.setdefault("resumed_at", []).append(manifest_mod.now())
+    stored["finished_at"] = None
+    run.write_manifest(stored)
+    return stored
+
+
+def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Cell id -> the identity its file must carry (see :mod:`benchmarks.integrity`)."""
+    suite_d = suite if isinstance(suite, dict) else suite.to_dict()
+    cells = (Cell(p, s, seed) for p in suite_d["problems"] for s in suite_d["strategies"]
+             for seed in suite_d["seeds"])
+    return {c.id: integrity.identity(c.id, c.problem, c.strategy, c.seed, suite_d)
+            for c in cells}
 
 
 def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 1,
@@ -180,11 +208,12 @@ def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 
     suite_d = suite.to_dict()
     results = (run_dask(todo, suite_d, scheduler) if scheduler
                else run_local(todo, suite_d, jobs))
+    expected = expected_cells(suite_d)
     for i, res in enumerate(results, 1):
         if STOP.is_set():
             raise KeyboardInterrupt
         if res.ok:
-            run.write_cell(res.cell.id, res.records)
+            run.write_cell(res.cell.id, res.records, expected[res.cell.id])
         else:
             run.write_cell_error(res.cell.id, res.error or "")
             summary.failed[res.cell.id] = res.error or ""
