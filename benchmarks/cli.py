@@ -69,8 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--problems", type=_csv, help="override: comma-separated problems")
     r.add_argument("--no-report", action="store_true", help="do not write the report")
 
-    v = sub.add_parser("validate", help="check a suite without running anything")
-    v.add_argument("suite")
+    v = sub.add_parser("validate", help="check a suite, or a stored run directory's files, "
+                       "without running anything")
+    v.add_argument("suite", help="built-in suite name, TOML path, or a run directory")
 
     rep = sub.add_parser("report", help="write the report of one or more finished runs")
     rep.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
@@ -201,6 +202,8 @@ class _Progress:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if Path(args.suite).is_dir():
+        return _validate_run(Path(args.suite))
     suite = _load_suite(args)
     print(f"{args.suite}: valid suite {suite.name!r}: {len(suite.problems)} problems x "
           f"{len(suite.strategies)} strategies x {len(suite.seeds)} seeds = {suite.n_cells} "
@@ -208,11 +211,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _validate_run(path: Path) -> int:
+    """``validate RUN_DIR``: the manifest and every cell file of a stored run."""
+    from benchmarks.runner import describe_bad, verify_run
+    from benchmarks.store import RunDir, StoreError
+
+    try:
+        bad = verify_run(path)
+    except StoreError as exc:
+        raise BadInput(str(exc)) from exc
+    if bad:
+        raise BadInput(f"{len(bad)} bad cell file(s): {describe_bad(bad)}; rerun "
+                       "`tunebench run` on it to move them aside and rerun those cells")
+    run = RunDir(path)
+    print(f"{path}: valid run: {len(run.cell_files())} cell files verified, "
+          f"{len(run.failed_cells())} failed cells")
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from benchmarks.report import build_report
+    from benchmarks.runner import describe_bad, verify_run
     from benchmarks.store import StoreError
 
     try:
+        for run_dir in args.run_dirs:
+            bad = verify_run(run_dir)
+            if bad:
+                raise BadInput(f"refusing to report {run_dir}: bad cell file(s): "
+                               f"{describe_bad(bad)}; rerun `tunebench run` on it to rerun them")
         index = build_report(list(args.run_dirs), args.out)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc

@@ -194,6 +194,24 @@ def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
             for c in cells}
 
 
+def verify_run(path: Path) -> dict[Path, str]:
+    """Every bad cell file of a stored run, with why (StoreError if it is no run at all)."""
+    run = RunDir(path)
+    if not run.exists():
+        raise StoreError(f"{path}: no manifest.json; is it a tunebench run directory?")
+    manifest = run.read_manifest()
+    try:
+        expected = expected_cells(manifest["suite"])
+    except (KeyError, TypeError) as exc:
+        raise StoreError(f"{run.manifest_path}: its suite lacks {exc}") from exc
+    return run.bad_cells(expected)
+
+
+def describe_bad(bad: dict[Path, str]) -> str:
+    """One line naming every bad cell file and why."""
+    return "; ".join(f"{p}: {why}" for p, why in sorted(bad.items()))
+
+
 def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 1,
             scheduler: str | None = None, progress: Progress | None = None) -> RunSummary:
     """Run the cells not yet stored, commit each as it finishes, then consolidate."""
