@@ -13,7 +13,6 @@ import pytest
 
 from benchmarks.store import DETERMINISTIC
 from tests.conftest import write_suite
-from tests.test_reliability import cli
 
 
 def _truncate(cells: list, tmp_path) -> None:
