@@ -13,8 +13,9 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -24,6 +25,7 @@ from typing import Any
 from benchmarks import integrity
 from benchmarks import manifest as manifest_mod
 from benchmarks.cell import Cell, CellResult, run_cell
+from benchmarks.isolate import describe_death, run_cell_in_subprocess
 from benchmarks.store import RunDir, StoreError
 from benchmarks.suite import Suite
 
@@ -60,8 +62,13 @@ def _quiet_libraries() -> None:
     logging.getLogger("hyperopt").setLevel(logging.WARNING)
 
 
-def _worker_init(threads: int, level: int = logging.WARNING) -> None:
-    """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI."""
+def _worker_init(threads: int, level: int = logging.WARNING, watchdog: bool = True) -> None:
+    """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI,
+    and (``watchdog``) the process ends when its parent does."""
+    if watchdog:
+        from benchmarks.isolate import die_with_parent
+
+        die_with_parent()
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # Ctrl-C reaches the whole process group; the parent alone decides what to do.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -78,7 +85,11 @@ def _run_cell_task(cell: Cell, suite: dict[str, Any]) -> CellResult:
 
 
 def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[CellResult]:
-    """Yield results as cells finish, with ``jobs`` worker processes (1: this process)."""
+    """Yield results as cells finish, with ``jobs`` worker processes (1: this process).
+
+    A worker that dies (``os._exit``, a segfault, the OOM killer) breaks the pool: the cells
+    that were running are rerun one at a time in a fresh pool, so the one that kills its
+    worker again fails alone (its error says how the process died) and the run goes on."""
     if jobs <= 1:
         from threadpoolctl import threadpool_limits
 
@@ -87,37 +98,89 @@ def run_local(cells: list[Cell], suite: dict[str, Any], jobs: int) -> Iterator[C
             for cell in cells:
                 yield run_cell(cell, suite)
         return
-    threads = CELL_THREADS
+    queue, suspects = list(cells), []
+    while queue or suspects:
+        pool = _new_pool(jobs)
+        try:
+            suspects = yield from _drain(pool, queue, suspects, jobs, suite)
+        except BaseException:
+            # Interrupted: drop queued cells and stop running ones now; they were not committed.
+            processes = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in processes:
+                proc.terminate()
+            raise
+        pool.shutdown(wait=True)
+
+
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
     ctx = get_context("spawn")  # no inherited threads or state: workers start clean
     level = logging.getLogger().getEffectiveLevel()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                               initargs=(threads, max(level, logging.WARNING)))
-    try:
-        pending = {pool.submit(_run_cell_task, c, suite) for c in cells}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
-    except BaseException:
-        # Interrupted: drop queued cells and stop running ones now; they were not committed.
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in processes:
-            proc.terminate()
-        raise
-    pool.shutdown(wait=True)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(CELL_THREADS, max(level, logging.WARNING)))
+
+
+def _drain(pool: ProcessPoolExecutor, queue: list[Cell], suspects: list[Cell], jobs: int,
+           suite: dict[str, Any]) -> Generator[CellResult, None, list[Cell]]:
+    """Run cells from ``suspects`` (one at a time) or else ``queue`` (``jobs`` at a time),
+    yielding results; returns the cells that were running if a worker died, else []."""
+    running: dict[Future[CellResult], Cell] = {}
+    processes: dict[int, Any] = {}
+    while queue or suspects or running:
+        source, limit = (suspects, 1) if suspects else (queue, jobs)
+        broken = False
+        while source and len(running) < limit and not broken:
+            try:
+                running[pool.submit(_run_cell_task, source[0], suite)] = source[0]
+                source.pop(0)
+            except BrokenProcessPool:  # a worker died before this submission
+                broken = True
+            processes.update(getattr(pool, "_processes", {}) or {})
+        done, _ = wait(running, return_when=FIRST_COMPLETED) if running else (set(), set())
+        for fut in done:
+            try:
+                res = fut.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            del running[fut]
+            yield res
+        if broken:
+            cells = list(running.values())
+            if len(cells) <= 1:
+                if cells:
+                    yield CellResult(cells[0], error=describe_death(_death_code(processes)))
+                return suspects
+            log.warning("a worker process died while running %s; rerunning them one at a "
+                        "time to find the cell that kills it", ", ".join(c.id for c in cells))
+            return cells + suspects
+    return []
+
+
+def _death_code(processes: dict[int, Any]) -> int | None:
+    """The exit code of the worker that died (not one the pool terminated afterwards)."""
+    deadline = time.monotonic() + 5
+    for proc in processes.values():  # a dead worker may not be reaped yet
+        proc.join(max(0.0, deadline - time.monotonic()))
+    codes = [p.exitcode for p in processes.values() if p.exitcode not in (None, 0)]
+    first = [c for c in codes if c != -signal.SIGTERM]
+    return (first or codes or [None])[0]
 
 
 def run_dask(cells: list[Cell], suite: dict[str, Any], address: str) -> Iterator[CellResult]:
-    """Yield results as cells finish on an existing Dask cluster at ``address``."""
+    """Yield results as cells finish on an existing Dask cluster at ``address``.
+
+    Each cell runs in a child process of its Dask worker (:mod:`benchmarks.isolate`), so
+    ``trial_timeout`` is enforced there as locally, a cell that hangs anyway is killed
+    after its cell limit, and a crash fails only its cell: the worker stays usable."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
         raise RuntimeError("--scheduler needs Dask: pip install 'tunebench[dask]'") from exc
     with Client(address, timeout="30s") as client:
-        client.run(_worker_init, CELL_THREADS)
-        futures = [client.submit(_run_cell_task, c, suite, key=f"tunebench-{c.id}", pure=False)
-                   for c in cells]
+        client.run(_worker_init, CELL_THREADS, logging.WARNING, False)
+        futures = [client.submit(run_cell_in_subprocess, c, suite, key=f"tunebench-{c.id}",
+                                 pure=False) for c in cells]
         for fut in as_completed(futures):
             yield fut.result()
 
