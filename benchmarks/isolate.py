@@ -32,12 +32,14 @@ CELL_GRACE = 120.0
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
-    """Make this process end when its parent does (kill -9 and SIGTERM of the parent too).
+def die_with_parent(parent: int | None = None) -> None:
+    """Make this process end when its parent (pid ``parent``, default the current one) does,
+    kill -9 and SIGTERM of the parent included.
 
     Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; everywhere: a daemon thread polling
-    ``os.getppid()``, which changes when the parent dies."""
-    parent = os.getppid()
+    ``os.getppid()``, which changes when the parent dies. Pass ``parent`` when the parent
+    may already be gone by the time this runs (e.g. after a slow worker start)."""
+    parent = os.getppid() if parent is None else parent
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -81,7 +83,8 @@ def run_cell_in_subprocess(cell: Cell, suite: dict[str, Any]) -> CellResult:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="tunebench-cell-") as tmp:
         src, dst = Path(tmp) / "in.pickle", Path(tmp) / "out.pickle"
-        src.write_bytes(pickle.dumps((cell, suite, logging.getLogger().getEffectiveLevel())))
+        src.write_bytes(pickle.dumps((cell, suite, logging.getLogger().getEffectiveLevel(),
+                                      os.getpid())))
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         proc = subprocess.Popen([sys.executable, "-m", "benchmarks.isolate", str(src),
                                  str(dst)], env=env, stdin=subprocess.DEVNULL)
@@ -107,8 +110,8 @@ def _child(src: Path, dst: Path) -> None:
     from benchmarks.cell import run_cell
     from benchmarks.runner import CELL_THREADS, _worker_init
 
-    cell, suite, level = pickle.loads(src.read_bytes())
-    _worker_init(CELL_THREADS, level)
+    cell, suite, level, parent = pickle.loads(src.read_bytes())
+    _worker_init(CELL_THREADS, level, parent)
     result = run_cell(cell, suite)
     tmp = dst.with_name(dst.name + ".tmp")
     tmp.write_bytes(pickle.dumps(result))

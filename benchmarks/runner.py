@@ -62,13 +62,13 @@ def _quiet_libraries() -> None:
     logging.getLogger("hyperopt").setLevel(logging.WARNING)
 
 
-def _worker_init(threads: int, level: int = logging.WARNING, watchdog: bool = True) -> None:
+def _worker_init(threads: int, level: int = logging.WARNING, parent: int | None = None) -> None:
     """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI,
-    and (``watchdog``) the process ends when its parent does."""
-    if watchdog:
+    and, given the ``parent`` pid, the process ends when that parent does."""
+    if parent is not None:
         from benchmarks.isolate import die_with_parent
 
-        die_with_parent()
+        die_with_parent(parent)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # Ctrl-C reaches the whole process group; the parent alone decides what to do.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -117,7 +117,8 @@ def _new_pool(jobs: int) -> ProcessPoolExecutor:
     ctx = get_context("spawn")  # no inherited threads or state: workers start clean
     level = logging.getLogger().getEffectiveLevel()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                               initargs=(CELL_THREADS, max(level, logging.WARNING)))
+                               initargs=(CELL_THREADS, max(level, logging.WARNING),
+                                         os.getpid()))
 
 
 def _drain(pool: ProcessPoolExecutor, queue: list[Cell], suspects: list[Cell], jobs: int,
@@ -178,7 +179,7 @@ def run_dask(cells: list[Cell], suite: dict[str, Any], address: str) -> Iterator
     except ImportError as exc:
         raise RuntimeError("--scheduler needs Dask: pip install 'tunebench[dask]'") from exc
     with Client(address, timeout="30s") as client:
-        client.run(_worker_init, CELL_THREADS, logging.WARNING, False)
+        client.run(_worker_init, CELL_THREADS, logging.WARNING)
         futures = [client.submit(run_cell_in_subprocess, c, suite, key=f"tunebench-{c.id}",
                                  pure=False) for c in cells]
         for fut in as_completed(futures):

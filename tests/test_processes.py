@@ -89,13 +89,14 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the workers")
 def test_workers_die_after_kill_9_of_the_parent(tmp_path):
-    suite = write_suite(tmp_path, budget=200, seeds=2,
+    suite = write_suite(tmp_path, budget=10, seeds=8,
                         strategies=("tests.plugins_hang:SlowAsk",), problems=("branin",))
     out = tmp_path / "orphans"
     proc = cli("run", suite, "--out", out, "--jobs", "2", "--no-report")
-    wait_for(lambda: len(_children(proc.pid)) >= 2, timeout=120)
-    time.sleep(1.0)
+    # once a cell is stored the workers are running cells (past their initializer)
+    wait_for(lambda: list((out / "cells").glob("*.parquet")), timeout=180)
     workers = _children(proc.pid)
+    assert len(workers) >= 2
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
     time.sleep(10)
