@@ -59,3 +59,14 @@ class DyingAsk(_Counting):
         if self.n == 1:
             os._exit(7)
         return super().ask()
+
+
+class FailingAsk(_Counting):
+    """Its second ``ask`` raises (an ordinary strategy bug)."""
+
+    name = "failing-ask"
+
+    def ask(self) -> Config:
+        if self.n == 1:
+            raise RuntimeError("failing-ask broke at its second ask")
+        return super().ask()

@@ -32,6 +32,7 @@ from benchmarks.analysis.stats import (
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
+from benchmarks.report.failed_run import render_failed_run
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 
@@ -175,6 +176,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
         (out / sub).mkdir(parents=True, exist_ok=True)
     page = Page(out)
     df = inputs.trials
+    if not (df["status"] == "ok").any():
+        return render_failed_run(page, inputs, out)
     m = inputs.manifest
     budget = int(m["suite"]["budget"])
     traj = overfitting(incumbents(df))
