@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="write the report of one or more finished runs")
     rep.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
     rep.add_argument("--out", type=Path, help="report directory (default: RUN_DIR/report)")
+    rep.add_argument("--force", action="store_true",
+                     help="write into --out even if it holds files that are not a report")
 
     ls = sub.add_parser("list", help="list strategies, problems, datasets or suites")
     ls.add_argument("what", choices=["strategies", "problems", "datasets", "suites"])
@@ -117,10 +119,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.fresh:
         out = out.parent / runner.new_run_id() if (out / "manifest.json").exists() else out
     backend = f"dask:{args.scheduler}" if args.scheduler else f"local:{args.jobs}"
+    if args.scheduler:
+        _check_scheduler(args.scheduler)  # before anything is created
     try:
         run, manifest = runner.prepare(suite, out, sys.argv, args.jobs, backend)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
+    except OSError as exc:  # disk full, read-only file system while writing the manifest
+        raise BadInput(f"cannot write to {out}: {exc.strerror or exc}") from exc
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
@@ -160,6 +166,26 @@ def cmd_run(args: argparse.Namespace) -> int:
                   len(summary.failed), ", ".join(sorted(summary.failed)), out)
         return EXIT_FAILED_CELLS
     return EXIT_OK
+
+
+def _check_scheduler(address: str) -> None:
+    """A Dask scheduler address must parse and accept a TCP connection (BadInput if not)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if parts.scheme not in ("tcp", "tls") or not host or port is None or parts.path:
+        raise BadInput(f"--scheduler {address!r} is not a Dask scheduler address; expected "
+                       "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+    try:
+        socket.create_connection((host, port), timeout=10).close()
+    except OSError as exc:
+        raise BadInput(f"--scheduler {address}: cannot connect ({exc.strerror or exc}); is "
+                       "the Dask scheduler running there?") from exc
 
 
 class _Progress:
@@ -229,11 +255,25 @@ def _validate_run(path: Path) -> int:
     return EXIT_OK
 
 
+def _check_report_out(out: Path | None, force: bool) -> None:
+    """``report --out`` must be a directory that is new, empty, or an earlier report (its
+    files are replaced); anything else only with ``--force``."""
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} is a file, not a directory; choose another --out")
+    if (out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists()
+            and not force):
+        raise BadInput(f"--out {out} is a non-empty directory that is not a tunebench report; "
+                       "choose another --out, or add --force to write into it")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from benchmarks.report import build_report
     from benchmarks.runner import describe_bad, verify_run
     from benchmarks.store import StoreError
 
+    _check_report_out(args.out, args.force)
     try:
         for run_dir in args.run_dirs:
             bad = verify_run(run_dir)
@@ -243,6 +283,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         index = build_report(list(args.run_dirs), args.out)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
+    except OSError as exc:  # --out not creatable, disk full, read-only
+        raise BadInput(f"cannot write the report: {exc.strerror or exc} "
+                       f"({getattr(exc, 'filename', None) or args.out})") from exc
     print(index)
     return EXIT_OK
 
