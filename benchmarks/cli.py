@@ -110,6 +110,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from benchmarks import runner
     from benchmarks.store import StoreError
 
+    import faulthandler
+
+    try:  # a cell that segfaults this process (--jobs 1) leaves its traceback
+        faulthandler.enable()
+    except (AttributeError, ValueError, OSError):  # stderr is not a real file (captured)
+        pass
     suite = _load_suite(args)
     if args.resume and args.out and args.resume != args.out:
         raise BadInput("--resume and --out name different directories; give one")
