@@ -107,10 +107,10 @@ def _load_suite(args: argparse.Namespace) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import faulthandler
+
     from benchmarks import runner
     from benchmarks.store import StoreError
-
-    import faulthandler
 
     try:  # a cell that segfaults this process (--jobs 1) leaves its traceback
         faulthandler.enable()
