@@ -264,6 +264,8 @@ def verify_run(path: Path) -> dict[Path, str]:
     if not run.exists():
         raise StoreError(f"{path}: no manifest.json; is it a tunebench run directory?")
     manifest = run.read_manifest()
+    if not run.cell_files():  # e.g. a synthetic run with only trials.parquet
+        return {}
     try:
         expected = expected_cells(manifest["suite"])
     except (KeyError, TypeError) as exc:
