@@ -171,17 +171,20 @@ def _death_code(processes: dict[int, Any]) -> int | None:
 def run_dask(cells: list[Cell], suite: dict[str, Any], address: str) -> Iterator[CellResult]:
     """Yield results as cells finish on an existing Dask cluster at ``address``.
 
-    Each cell runs in a child process of its Dask worker (:mod:`benchmarks.isolate`), so
-    ``trial_timeout`` is enforced there as locally, a cell that hangs anyway is killed
-    after its cell limit, and a crash fails only its cell: the worker stays usable."""
+    With a ``trial_timeout``, each cell runs in a child process of its Dask worker
+    (:mod:`benchmarks.isolate`), so the timeout is enforced there as locally, a cell that
+    hangs anyway is killed after its cell limit, and a crash fails only its cell: the worker
+    stays usable. Without one, cells run in the worker's thread (no process start-up per
+    cell, which costs seconds), as nothing would bound a hang anyway."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
         raise RuntimeError("--scheduler needs Dask: pip install 'tunebench[dask]'") from exc
     with Client(address, timeout="30s") as client:
         client.run(_worker_init, CELL_THREADS, logging.WARNING)
-        futures = [client.submit(run_cell_in_subprocess, c, suite, key=f"tunebench-{c.id}",
-                                 pure=False) for c in cells]
+        task = run_cell_in_subprocess if suite.get("trial_timeout") else _run_cell_task
+        futures = [client.submit(task, c, suite, key=f"tunebench-{c.id}", pure=False)
+                   for c in cells]
         for fut in as_completed(futures):
             yield fut.result()
 
