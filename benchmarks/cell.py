@@ -11,6 +11,7 @@ reused (``reused=True``, ``fit_seconds=0``). Objectives are deterministic for a 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -20,7 +21,7 @@ import time
 import traceback
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,17 @@ def _alarm(seconds: float | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def _call_within(fn: Callable[[], Any], timeout: float | None, what: str) -> Any:
+    """Call a strategy method under the trial's time limit; a hang fails the cell (the
+    strategy's state is unknown after an interrupted ask or tell, so it cannot go on)."""
+    try:
+        with _alarm(timeout):
+            return fn()
+    except TrialTimeout as exc:
+        raise RuntimeError(f"strategy {what} exceeded the trial_timeout of {timeout} s "
+                           "(a hung strategy fails its cell)") from exc
 
 
 def evaluate(objective: Objective, config: dict[str, Any], timeout: float | None) -> Evaluation:
@@ -143,8 +155,8 @@ def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
                    **options)
     timeout = suite.trial_timeout
     if timeout and threading.current_thread() is not threading.main_thread():
-        log.warning("trial_timeout is not enforced in worker threads (e.g. Dask); "
-                    "trials of %s run without a time limit", cell.id)
+        log.warning("trial_timeout is not enforced in worker threads; trials of %s run "
+                    "without a time limit (tunebench runs Dask cells in a subprocess)", cell.id)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # fits record their own; these are the strategy's
         _trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout, result)
@@ -167,7 +179,7 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
         if trial == 0 and suite.start_from_default and problem.default_config:
             config = problem.space.canonical(problem.default_config)
         else:
-            config = strategy.ask()
+            config = _call_within(strategy.ask, timeout, f"{name!r} ask at trial {trial}")
         t1 = time.perf_counter()
         try:
             problem.space.validate(config)
@@ -181,7 +193,8 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
         cache[key] = evaluation
         t2 = time.perf_counter()
         loss = evaluation.val_loss if evaluation.status == Status.OK else math.nan
-        strategy.tell(config, loss)
+        _call_within(functools.partial(strategy.tell, config, loss), timeout,
+                     f"{name!r} tell at trial {trial}")
         t3 = time.perf_counter()
         result.records.append({
             **base, "trial": trial, "params": key,

@@ -109,14 +109,16 @@ def _parser() -> argparse.ArgumentParser:
     rf.add_argument("--campaign-factor", type=_positive, default=None,
                     help="campaign budget as a multiple of the suite's (default: 5)")
 
-    v = sub.add_parser("validate", parents=[common],
-                       help="check a suite without running anything")
-    v.add_argument("suite")
+    v = sub.add_parser("validate", parents=[common], help="check a suite, or a stored run directory's files, "
+                       "without running anything")
+    v.add_argument("suite", help="built-in suite name, TOML path, or a run directory")
 
     rep = sub.add_parser("report", parents=[common],
                        help="write the report of one or more finished runs")
     rep.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
     rep.add_argument("--out", type=Path, help="report directory (default: RUN_DIR/report)")
+    rep.add_argument("--force", action="store_true",
+                     help="write into --out even if it holds files that are not a report")
 
     ls = sub.add_parser("list", parents=[common],
                        help="list strategies, problems, datasets, suites or metrics")
@@ -155,9 +157,15 @@ def _load_suite(args: argparse.Namespace) -> Any:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import faulthandler
+
     from benchmarks import runner
     from benchmarks.store import StoreError
 
+    try:  # a cell that segfaults this process (--jobs 1) leaves its traceback
+        faulthandler.enable()
+    except (AttributeError, ValueError, OSError):  # stderr is not a real file (captured)
+        pass
     suite = _load_suite(args)
     if args.resume and args.out and args.resume != args.out:
         raise BadInput("--resume and --out name different directories; give one")
@@ -167,10 +175,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.fresh:
         out = out.parent / runner.new_run_id() if (out / "manifest.json").exists() else out
     backend = f"dask:{args.scheduler}" if args.scheduler else f"local:{args.jobs}"
+    if args.scheduler:
+        _check_scheduler(args.scheduler)  # before anything is created
     try:
         run, manifest = runner.prepare(suite, out, sys.argv, args.jobs, backend)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
+    except OSError as exc:  # disk full, read-only file system while writing the manifest
+        raise BadInput(f"cannot write to {out}: {exc.strerror or exc}") from exc
     if not args.no_report:
         _reference_for_run(suite, out, args)
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
@@ -190,27 +202,51 @@ def cmd_run(args: argparse.Namespace) -> int:
             summary = runner.execute(suite, run, manifest, jobs=args.jobs,
                                      scheduler=args.scheduler, progress=progress.update,
                                      stop=runner.STOP)
+        if not args.no_report:
+            from benchmarks.report import build_report
+
+            log.info("report: %s", build_report(out))
     except KeyboardInterrupt:
         progress.close()
         log.warning("interrupted: finished cells are stored in %s. Resume with:\n"
                     "  tunebench run %s --out %s", out, args.suite, out)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # disk full, read-only, removed directory: cells stored are kept
+        raise BadInput(f"cannot write to {out}: {exc.strerror or exc} "
+                       f"({getattr(exc, 'filename', None) or out}); finished cells are kept, "
+                       "rerun the same command to resume") from exc
     finally:
         signal.signal(signal.SIGINT, previous)
-    progress.close()
+        run.unlock()
+        progress.close()
     log.info("%d cells run, %d already stored, %d failed, %.1f s", summary.ran,
              summary.skipped, len(summary.failed), summary.seconds)
-    if not args.no_report:
-        from benchmarks.report import build_report
-
-        index = build_report(out)
-        log.info("report: %s", index)
     print(out)
     if summary.failed:
         log.error("%d cell(s) failed: %s (tracebacks in %s/cells/*.error)",
                   len(summary.failed), ", ".join(sorted(summary.failed)), out)
         return EXIT_FAILED_CELLS
     return EXIT_OK
+
+
+def _check_scheduler(address: str) -> None:
+    """A Dask scheduler address must parse and accept a TCP connection (BadInput if not)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if parts.scheme not in ("tcp", "tls") or not host or port is None or parts.path:
+        raise BadInput(f"--scheduler {address!r} is not a Dask scheduler address; expected "
+                       "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+    try:
+        socket.create_connection((host, port), timeout=10).close()
+    except OSError as exc:
+        raise BadInput(f"--scheduler {address}: cannot connect ({exc.strerror or exc}); is "
+                       "the Dask scheduler running there?") from exc
 
 
 class _Progress:
@@ -274,7 +310,7 @@ def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace) -> None:
     table = reference.find(suite)
     if table is None:
         log.info("building the reference table of suite %s (once; cached)", suite.name)
-        progress = _Progress(len(suite.problems) * len(suite.seeds), args.quiet)
+        progress = _Progress(len(suite.problems) * len(suite.seeds), 0, args.quiet)
         table = reference.ensure(suite, jobs=args.jobs, scheduler=args.scheduler,
                                  progress=progress.update)
         progress.close()
@@ -302,6 +338,8 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if Path(args.suite).is_dir():
+        return _validate_run(Path(args.suite))
     suite = _load_suite(args)
     print(f"{args.suite}: valid suite {suite.name!r}: {len(suite.problems)} problems x "
           f"{len(suite.strategies)} strategies x {len(suite.seeds)} seeds = {suite.n_cells} "
@@ -309,14 +347,55 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from benchmarks.report import build_report
-    from benchmarks.store import StoreError
+def _validate_run(path: Path) -> int:
+    """``validate RUN_DIR``: the manifest and every cell file of a stored run."""
+    from benchmarks.runner import describe_bad, verify_run
+    from benchmarks.store import RunDir, StoreError
 
     try:
+        bad = verify_run(path)
+    except StoreError as exc:
+        raise BadInput(str(exc)) from exc
+    if bad:
+        raise BadInput(f"{len(bad)} bad cell file(s): {describe_bad(bad)}; rerun "
+                       "`tunebench run` on it to move them aside and rerun those cells")
+    run = RunDir(path)
+    print(f"{path}: valid run: {len(run.cell_files())} cell files verified, "
+          f"{len(run.failed_cells())} failed cells")
+    return EXIT_OK
+
+
+def _check_report_out(out: Path | None, force: bool) -> None:
+    """``report --out`` must be a directory that is new, empty, or an earlier report (its
+    files are replaced); anything else only with ``--force``."""
+    if out is None:
+        return
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} is a file, not a directory; choose another --out")
+    if (out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists()
+            and not force):
+        raise BadInput(f"--out {out} is a non-empty directory that is not a tunebench report; "
+                       "choose another --out, or add --force to write into it")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from benchmarks.report import build_report
+    from benchmarks.runner import describe_bad, verify_run
+    from benchmarks.store import StoreError
+
+    _check_report_out(args.out, args.force)
+    try:
+        for run_dir in args.run_dirs:
+            bad = verify_run(run_dir)
+            if bad:
+                raise BadInput(f"refusing to report {run_dir}: bad cell file(s): "
+                               f"{describe_bad(bad)}; rerun `tunebench run` on it to rerun them")
         index = build_report(list(args.run_dirs), args.out)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
+    except OSError as exc:  # --out not creatable, disk full, read-only
+        raise BadInput(f"cannot write the report: {exc.strerror or exc} "
+                       f"({getattr(exc, 'filename', None) or args.out})") from exc
     print(index)
     return EXIT_OK
 

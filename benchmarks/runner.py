@@ -13,16 +13,19 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from benchmarks import integrity
 from benchmarks import manifest as manifest_mod
 from benchmarks.cell import CELL_THREADS, Cell, CellResult, run_cell
+from benchmarks.isolate import describe_death, run_cell_in_subprocess
 from benchmarks.store import RunDir, StoreError
 from benchmarks.suite import Suite
 
@@ -55,8 +58,13 @@ def _quiet_libraries() -> None:
     logging.getLogger("hyperopt").setLevel(logging.WARNING)
 
 
-def _worker_init(threads: int, level: int = logging.WARNING) -> None:
-    """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI."""
+def _worker_init(threads: int, level: int = logging.WARNING, parent: int | None = None) -> None:
+    """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI,
+    and, given the ``parent`` pid, the process ends when that parent does."""
+    if parent is not None:
+        from benchmarks.isolate import die_with_parent
+
+        die_with_parent(parent)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     # Ctrl-C reaches the whole process group; the parent alone decides what to do.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -73,7 +81,11 @@ def _run_cell_task(cell: Cell, suite: Suite) -> CellResult:
 
 
 def run_local(cells: list[Cell], suite: Suite, jobs: int) -> Iterator[CellResult]:
-    """Yield results as cells finish, with ``jobs`` worker processes (1: this process)."""
+    """Yield results as cells finish, with ``jobs`` worker processes (1: this process).
+
+    A worker that dies (``os._exit``, a segfault, the OOM killer) breaks the pool: the cells
+    that were running are rerun one at a time in a fresh pool, so the one that kills its
+    worker again fails alone (its error says how the process died) and the run goes on."""
     if jobs <= 1:
         from threadpoolctl import threadpool_limits
 
@@ -82,36 +94,92 @@ def run_local(cells: list[Cell], suite: Suite, jobs: int) -> Iterator[CellResult
             for cell in cells:
                 yield run_cell(cell, suite)
         return
-    threads = CELL_THREADS
+    queue, suspects = list(cells), []
+    while queue or suspects:
+        pool = _new_pool(jobs)
+        try:
+            suspects = yield from _drain(pool, queue, suspects, jobs, suite)
+        except BaseException:
+            # Interrupted: drop queued cells and stop running ones now; they were not committed.
+            processes = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in processes:
+                proc.terminate()
+            raise
+        pool.shutdown(wait=True)
+
+
+def _new_pool(jobs: int) -> ProcessPoolExecutor:
     ctx = get_context("spawn")  # no inherited threads or state: workers start clean
     level = logging.getLogger().getEffectiveLevel()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
-                               initargs=(threads, max(level, logging.WARNING)))
-    try:
-        pending = {pool.submit(_run_cell_task, c, suite) for c in cells}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
-    except BaseException:
-        # Interrupted: drop queued cells and stop running ones now; they were not committed.
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in processes:
-            proc.terminate()
-        raise
-    pool.shutdown(wait=True)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(CELL_THREADS, max(level, logging.WARNING),
+                                         os.getpid()))
+
+
+def _drain(pool: ProcessPoolExecutor, queue: list[Cell], suspects: list[Cell], jobs: int,
+           suite: dict[str, Any]) -> Generator[CellResult, None, list[Cell]]:
+    """Run cells from ``suspects`` (one at a time) or else ``queue`` (``jobs`` at a time),
+    yielding results; returns the cells that were running if a worker died, else []."""
+    running: dict[Future[CellResult], Cell] = {}
+    processes: dict[int, Any] = {}
+    while queue or suspects or running:
+        source, limit = (suspects, 1) if suspects else (queue, jobs)
+        broken = False
+        while source and len(running) < limit and not broken:
+            try:
+                running[pool.submit(_run_cell_task, source[0], suite)] = source[0]
+                source.pop(0)
+            except BrokenProcessPool:  # a worker died before this submission
+                broken = True
+            processes.update(getattr(pool, "_processes", {}) or {})
+        done, _ = wait(running, return_when=FIRST_COMPLETED) if running else (set(), set())
+        for fut in done:
+            try:
+                res = fut.result()
+            except BrokenProcessPool:
+                broken = True
+                continue
+            del running[fut]
+            yield res
+        if broken:
+            cells = list(running.values())
+            if len(cells) <= 1:
+                if cells:
+                    yield CellResult(cells[0], error=describe_death(_death_code(processes)))
+                return suspects
+            log.warning("a worker process died while running %s; rerunning them one at a "
+                        "time to find the cell that kills it", ", ".join(c.id for c in cells))
+            return cells + suspects
+    return []
+
+
+def _death_code(processes: dict[int, Any]) -> int | None:
+    """The exit code of the worker that died (not one the pool terminated afterwards)."""
+    deadline = time.monotonic() + 5
+    for proc in processes.values():  # a dead worker may not be reaped yet
+        proc.join(max(0.0, deadline - time.monotonic()))
+    codes = [p.exitcode for p in processes.values() if p.exitcode not in (None, 0)]
+    first = [c for c in codes if c != -signal.SIGTERM]
+    return (first or codes or [None])[0]
 
 
 def run_dask(cells: list[Cell], suite: Suite, address: str) -> Iterator[CellResult]:
-    """Yield results as cells finish on an existing Dask cluster at ``address``."""
+    """Yield results as cells finish on an existing Dask cluster at ``address``.
+
+    With a ``trial_timeout``, each cell runs in a child process of its Dask worker
+    (:mod:`benchmarks.isolate`), so the timeout is enforced there as locally, a cell that
+    hangs anyway is killed after its cell limit, and a crash fails only its cell: the worker
+    stays usable. Without one, cells run in the worker's thread (no process start-up per
+    cell, which costs seconds), as nothing would bound a hang anyway."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
         raise RuntimeError("--scheduler needs Dask: pip install 'tunebench[dask]'") from exc
     with Client(address, timeout="30s") as client:
-        client.run(_worker_init, CELL_THREADS)
-        futures = [client.submit(_run_cell_task, c, suite, key=f"tunebench-{c.id}", pure=False)
+        client.run(_worker_init, CELL_THREADS, logging.WARNING)
+        task = run_cell_in_subprocess if suite.get("trial_timeout") else _run_cell_task
+        futures = [client.submit(task, c, suite, key=f"tunebench-{c.id}", pure=False)
                    for c in cells]
         for fut in as_completed(futures):
             yield fut.result()
@@ -134,32 +202,79 @@ Progress = Callable[[CellResult, int, int], None]
 
 def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
             fresh: bool = False) -> tuple[RunDir, dict[str, Any]]:
-    """Create the run directory, or check that an existing one may be resumed."""
+    """Create the run directory, or check that an existing one may be resumed; either way
+    take its writer lock (released by ``run.unlock()`` or when this process ends)."""
     run = RunDir(out)
     current = manifest_mod.build(suite.to_dict(), out.name, argv, jobs, backend)
-    if run.exists() and not fresh:
-        stored = run.read_manifest()
-        run.check()
-        diffs = manifest_mod.differences(stored, current)
-        if diffs:
-            raise StoreError(f"cannot resume {out}: it was run with a different setup:\n  - "
-                             + "\n  - ".join(diffs)
-                             + "\nUse --fresh for a new run, or another --out directory.")
-        stored.setdefault("resumed_at", []).append(manifest_mod.now())
-        stored["finished_at"] = None
-        run.write_manifest(stored)
-        return run, stored
-    if out.exists() and any(out.iterdir()) and not run.exists():
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"--out {out} is a file, not a directory; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not run.exists() and not run.half_created():
         raise StoreError(f"{out} exists and is not a tunebench run directory; "
                          "choose an empty or new --out")
     try:
-        run.create()
+        out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create the run directory {out}: {exc}") from exc
+        raise StoreError(f"cannot create the run directory {out}: {exc.strerror}") from exc
     if not os.access(out, os.W_OK):
         raise StoreError(f"the run directory {out} is not writable")
-    run.write_manifest(current)
+    run.lock()
+    try:
+        if run.exists() and not fresh:
+            return run, _resume(run, suite, current)
+        run.create()
+        run.remove_stale_temporaries()
+        run.write_manifest(current)
+    except BaseException:
+        run.unlock()
+        raise
     return run, current
+
+
+def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any]:
+    """Check a stored run against the current setup; quarantine bad cells; mark resumed."""
+    stored = run.read_manifest()
+    run.check()
+    diffs = manifest_mod.differences(stored, current)
+    if diffs:
+        raise StoreError(f"cannot resume {run.path}: it was run with a different setup:\n  - "
+                         + "\n  - ".join(diffs)
+                         + "\nUse --fresh for a new run, or another --out directory.")
+    run.remove_stale_temporaries()
+    for path, why in run.bad_cells(expected_cells(suite)).items():
+        run.quarantine(path, why)
+    stored.setdefault("resumed_at", []).append(manifest_mod.now())
+    stored["finished_at"] = None
+    run.write_manifest(stored)
+    return stored
+
+
+def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Cell id -> the identity its file must carry (see :mod:`benchmarks.integrity`)."""
+    suite_d = suite if isinstance(suite, dict) else suite.to_dict()
+    cells = (Cell(p, s, seed) for p in suite_d["problems"] for s in suite_d["strategies"]
+             for seed in suite_d["seeds"])
+    return {c.id: integrity.identity(c.id, c.problem, c.strategy, c.seed, suite_d)
+            for c in cells}
+
+
+def verify_run(path: Path) -> dict[Path, str]:
+    """Every bad cell file of a stored run, with why (StoreError if it is no run at all)."""
+    run = RunDir(path)
+    if not run.exists():
+        raise StoreError(f"{path}: no manifest.json; is it a tunebench run directory?")
+    manifest = run.read_manifest()
+    if not run.cell_files():  # e.g. a synthetic run with only trials.parquet
+        return {}
+    try:
+        expected = expected_cells(manifest["suite"])
+    except (KeyError, TypeError) as exc:
+        raise StoreError(f"{run.manifest_path}: its suite lacks {exc}") from exc
+    return run.bad_cells(expected)
+
+
+def describe_bad(bad: dict[Path, str]) -> str:
+    """One line naming every bad cell file and why."""
+    return "; ".join(f"{p}: {why}" for p, why in sorted(bad.items()))
 
 
 def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 1,
@@ -181,11 +296,12 @@ def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 
     results: Iterable[CellResult]
     results = (run_dask(todo, suite, scheduler) if scheduler
                else run_local(todo, suite, jobs))
+    expected = expected_cells(suite)
     for i, res in enumerate(results, 1):
         if stop.is_set():
             raise KeyboardInterrupt
         if res.ok:
-            run.write_cell(res.cell.id, res.records)
+            run.write_cell(res.cell.id, res.records, expected[res.cell.id])
         else:
             run.write_cell_error(res.cell.id, res.error or "")
             summary.failed[res.cell.id] = res.error or ""

@@ -119,9 +119,19 @@ def load(spec: str | Path) -> Suite:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SuiteError(f"{path}: malformed TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SuiteError(f"{path}: not UTF-8 text (byte {exc.start}); save the suite as "
+                         "UTF-8") from exc
     except OSError as exc:
-        raise SuiteError(f"{path}: cannot read: {exc}") from exc
+        raise SuiteError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     return parse(data, str(path))
+
+
+#: Limits checked up front (a bigger value is a typo or would exhaust memory or time).
+MAX_BUDGET = 10**6
+MAX_GRID = 10**5
+MAX_SEEDS = 10_000
+MAX_SEED = 2**32 - 1
 
 
 def _int(data: dict[str, Any], key: str, where: str, low: int) -> int:
@@ -154,12 +164,16 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
     if "name" not in data or not isinstance(data["name"], str) or not data["name"].strip():
         raise SuiteError(f"{where}: 'name' must be a non-empty string")
     name = data["name"]
-    if not all(c.isalnum() or c in "-_." for c in name):
-        raise SuiteError(f"{where}: name {name!r} may use only letters, digits, '-', '_', '.'")
+    if not all(c.isalnum() or c in "-_." for c in name) or name.startswith("."):
+        raise SuiteError(f"{where}: name {name!r} may use only letters, digits, '-', '_', '.' "
+                         "and may not start with '.' (it names a directory)")
     d = dict(data)
     d.setdefault("budget", 50)
     d.setdefault("folds", 5)
     budget = _int(d, "budget", where, 1)
+    if budget > MAX_BUDGET:
+        raise SuiteError(f"{where}: budget must be <= {MAX_BUDGET:_} evaluations per cell, "
+                         f"got {budget:_}")
     folds = _int(d, "folds", where, 2)
     seeds_raw = d.get("seeds", 5)
     if isinstance(seeds_raw, bool):
@@ -167,6 +181,8 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
     if isinstance(seeds_raw, int):
         if seeds_raw < 1:
             raise SuiteError(f"{where}: seeds must be >= 1 (a count), got {seeds_raw}")
+        if seeds_raw > MAX_SEEDS:
+            raise SuiteError(f"{where}: seeds must be at most {MAX_SEEDS}, got {seeds_raw}")
         seeds = tuple(range(1, seeds_raw + 1))
     elif (isinstance(seeds_raw, list) and seeds_raw
           and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds_raw)
@@ -188,7 +204,12 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
     desc = d.get("description", "")
     if not isinstance(desc, str):
         raise SuiteError(f"{where}: description must be a string")
+    if len(seeds) > MAX_SEEDS or max(seeds) > MAX_SEED:
+        raise SuiteError(f"{where}: seeds must be at most {MAX_SEEDS} seeds, each < 2**32")
     strategies = _names(d, "strategies", where)
+    if "grid" in strategies and budget > MAX_GRID:
+        raise SuiteError(f"{where}: grid search holds its whole grid (budget points) in memory; "
+                         f"with 'grid' the budget must be <= {MAX_GRID:_}, got {budget:_}")
     problems = _names(d, "problems", where)
     options = d.get("options", {})
     if not isinstance(options, dict) or not all(isinstance(v, dict) for v in options.values()):

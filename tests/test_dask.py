@@ -84,3 +84,23 @@ def test_dask_workers_that_cannot_import_a_plugin_model_say_which_module(
     text = errors[0].read_text()
     assert "cannot import the plug-in model module 'my_models'" in text
     assert "PYTHONPATH (of the Dask workers too)" in text
+
+
+@pytest.mark.slow
+def test_hung_ask_on_dask_is_stopped_and_the_cluster_stays_usable(tmp_path, run_cli, cluster):
+    from benchmarks.cell import Cell
+
+    hang = "tests.plugins_hang:HangingAsk"
+    suite = write_suite(tmp_path, budget=3, seeds=1, strategies=("random", hang),
+                        problems=("branin",), extra="trial_timeout = 0.5\n")
+    out = tmp_path / "hang"
+    start = time.monotonic()
+    assert run_cli("run", suite, "--out", out, "--scheduler", cluster, "--no-report") == 1
+    assert time.monotonic() - start < 240
+    error = (out / "cells" / f"{Cell('branin', hang, 1).id}.error").read_text()
+    assert "'hanging-ask' ask at trial 1 exceeded the trial_timeout of 0.5 s" in error
+    # the next run on the same cluster completes every cell
+    ok = write_suite(tmp_path, budget=3, seeds=2, problems=("branin",), name="ok.toml")
+    assert run_cli("run", ok, "--out", tmp_path / "next", "--scheduler", cluster,
+                   "--no-report") == 0
+    assert len(pd.read_parquet(tmp_path / "next" / "trials.parquet")) == 12
