@@ -32,6 +32,7 @@ from benchmarks.analysis.stats import (
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
+from benchmarks.report.control import format_interval, render_control, within_problem_note
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 
@@ -141,7 +142,7 @@ def _best_known_map(inputs: Inputs, problems: list[str]) -> tuple[dict[str, floa
     return values, sources
 
 
-def _final_by_problem(fin: pd.DataFrame, within: pd.DataFrame) -> Table:
+def _final_by_problem(fin: pd.DataFrame, within: pd.DataFrame, note: str) -> Table:
     """Median final incumbent test loss per problem x strategy; bold = best; marks:
     ``+``/``-`` significantly better/worse than random (within-problem Wilcoxon, Holm)."""
     med = fin.groupby(["problem", "strategy"])["inc_test"].median().unstack("strategy")
@@ -159,10 +160,7 @@ def _final_by_problem(fin: pd.DataFrame, within: pd.DataFrame) -> Table:
     mk = marks.reset_index()
     mk["problem"] = ""
     return Table("final_test_loss", df, "Median test loss of the final incumbent, per problem",
-                 bold=b, marks=mk,
-                 note="Bold: lowest per problem. +/-: significantly lower/higher than random "
-                      "(Wilcoxon signed-rank over seeds, Holm-corrected within the problem, "
-                      "alpha 0.05).")
+                 bold=b, marks=mk, note=note)
 
 
 def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None = None) -> Path:
@@ -214,7 +212,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     if not agg.empty:
         top = agg.iloc[0]
         verdict.append(f"Highest IQM normalised test score: {top['strategy']} with "
-                       f"{top['iqm']:.3f} (95% CI {top['iqm_low']:.3f} to {top['iqm_high']:.3f}; "
+                       f"{top['iqm']:.3f} (95% CI {format_interval(top['iqm_low'], top['iqm_high'])}; "
                        "0 = random search at the same budget, 1 = best known loss).")
         overlapping = agg[agg["iqm_high"] >= top["iqm_low"]]["strategy"].tolist()
         if len(overlapping) > 1:
@@ -232,14 +230,15 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     if not poi.empty:
         best_poi = poi.iloc[0]
         verdict.append(f"Most likely to beat random search on a problem: {best_poi['strategy']} "
-                       f"(P = {best_poi['p_improve']:.2f}, 95% CI {best_poi['low']:.2f}-"
-                       f"{best_poi['high']:.2f}).")
+                       f"(P = {best_poi['p_improve']:.2f}, 95% CI "
+                       f"{format_interval(best_poi['low'], best_poi['high'], '.2f', '-')}).")
     failed_trials = int((df["status"] != "ok").sum())
     if inputs.failed_cells or failed_trials:
         verdict.append(f"Failures: {len(inputs.failed_cells)} failed cell(s), {failed_trials} "
                        "failed trial(s); see 'Failures' below.")
     for v in verdict:
         page.para(v)
+    render_control(page, fin)
 
     # ---- aggregate
     page.heading("Aggregate over problems", 2, "aggregate")
@@ -287,7 +286,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                          "test scores (paired by problem), Holm-corrected",
                          note="median_diff and rank_biserial are a minus b; positive: a scores "
                               "higher (better)."))
-    page.table(_final_by_problem(fin, within_df))
+    page.table(_final_by_problem(fin, within_df, within_problem_note(
+        int(fin.groupby("problem")["seed"].nunique().min()), len(strategies))))
     if not within_df.empty:
         within_df.to_csv(out / "tables" / "wilcoxon_within_problems.csv", index=False)
         page.para("Within-problem pairwise tests (paired by seed): "
