@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import manifest as manifest_mod
+from benchmarks.applicability import applies
 from benchmarks.cell import Cell, CellResult, run_cell
 from benchmarks.store import RunDir, StoreError
 from benchmarks.suite import Suite
@@ -39,9 +40,10 @@ STOP = threading.Event()
 
 
 def plan(suite: Suite) -> list[Cell]:
-    """All cells of a suite in a fixed order (problem, strategy, seed)."""
+    """All cells of a suite in a fixed order (problem, strategy, seed), without the pairs
+    that do not apply (``defaults`` on a problem with no library default)."""
     return [Cell(p, s, seed) for p in suite.problems for s in suite.strategies
-            for seed in suite.seeds]
+            if applies(s, p) for seed in suite.seeds]
 
 
 def new_run_id() -> str:

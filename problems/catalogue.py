@@ -12,7 +12,7 @@ import re
 
 from problems.base import Problem
 from problems.datasets import DATASETS, Dataset, get_dataset
-from problems.models import MODELS, ModelSpec
+from problems.models import MODELS, ModelSpec, library_default
 from problems.synthetic import SYNTHETIC
 from problems.tabular import METRICS, TabularProblem
 
@@ -28,9 +28,10 @@ def make_problem(model: ModelSpec, dataset: Dataset) -> TabularProblem:
             f"{sorted(m.name for m in MODELS.values() if dataset.task in m.tasks)}"
         )
     slow = dataset.rows / 1000 * model.cost > SLOW_THRESHOLD
+    default, _ = library_default(model, dataset.task, dataset.features)
     return TabularProblem(
         name=f"{model.name}-{dataset.name}", space=model.space, metric=METRICS[dataset.task][0],
-        task=dataset.task, default_config=dict(model.defaults), optimum=None, slow=slow,
+        task=dataset.task, default_config=default, optimum=None, slow=slow,
         description=f"{model.name} on {dataset.name}: {dataset.description}",
         dataset=dataset, model=model,
     )
@@ -63,6 +64,15 @@ def get_problem(name: str) -> Problem:
     hint = f" Did you mean {close}?" if close else ""
     raise KeyError(f"unknown problem {name!r}.{hint} See `tunebench list problems` "
                    f"for the {len(PROBLEMS)} valid names.")
+
+
+def default_moves(problem: Problem) -> list[dict[str, object]]:
+    """How ``problem``'s default configuration differs from scikit-learn's stated defaults
+    (see :func:`problems.models.library_default`); empty for problems without a model."""
+    model, dataset = getattr(problem, "model", None), getattr(problem, "dataset", None)
+    if model is None or dataset is None:
+        return []
+    return library_default(model, dataset.task, dataset.features)[1]
 
 
 def available(problem: Problem) -> bool:

@@ -66,6 +66,9 @@ class Strategy(ABC):
     library: ClassVar[str] = "numpy"
     #: Whether different seeds should give different suggestions (checked by conformance).
     stochastic: ClassVar[bool] = True
+    #: Whether the strategy only makes sense with the problem's library-default
+    #: configuration; the harness does not plan it on problems that have none.
+    needs_default: ClassVar[bool] = False
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
         if not isinstance(space, SearchSpace):
