@@ -74,3 +74,19 @@ def test_within_problem_note_only_promises_reachable_marks():
     assert "No within-problem significance marks" in within_problem_note(5, 8)
     assert "No within-problem" in within_problem_note(3, 3)
     assert "+/-" in within_problem_note(10, 3)  # 3 * 2**-9 < 0.05
+
+
+def test_default_moves_section():
+    from benchmarks.report.defaults import moves_table, render_default_moves
+
+    t = moves_table(["rf-iris", "knn-iris", "branin"])
+    assert set(t["problem"]) == {"rf-iris"}
+    mf = t.set_index("parameter").loc["max_features"]
+    assert mf["used"] == 0.625 and not mf["moved"] and "sqrt" in mf["scikit-learn"]
+    assert t.set_index("parameter").loc["max_depth", "moved"]
+    page = _Page()
+    render_default_moves(page, ["rf-iris", "branin"], ["random", "defaults"])
+    assert any("10 trees" in x for x in page.text) and page.tables
+    empty = _Page()
+    render_default_moves(empty, ["rf-iris"], ["random"])
+    assert not empty.text

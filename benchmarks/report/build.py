@@ -33,6 +33,7 @@ from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
 from benchmarks.report.control import format_interval, render_control, within_problem_note
+from benchmarks.report.defaults import render_default_moves
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 
@@ -239,6 +240,7 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     for v in verdict:
         page.para(v)
     render_control(page, fin)
+    render_default_moves(page, problems, strategies)
 
     # ---- aggregate
     page.heading("Aggregate over problems", 2, "aggregate")
