@@ -71,6 +71,7 @@ class Criteria:
     default_problems: int = 12
     default_seconds: float = 600.0
     cores: int = 2
+    skip_slow: bool = False
 
 
 def measure_cost(problem: Problem, crit: Criteria) -> float:
@@ -133,6 +134,9 @@ def assess(problem: Problem, crit: Criteria) -> dict[str, object]:
         "dataset": ds.name, "dimensions": len(problem.space),
         "test_rows": int(round(ds.rows * crit.test_fraction)), "seconds_per_eval": np.nan,
         "gap": np.nan, "tie_share": np.nan, "kept": False, "why": ""}
+    if crit.skip_slow and problem.slow:
+        row["why"] = "slow: flagged by the catalogue (rows x model cost), not piloted"
+        return row
     if len(problem.space) < 2:
         row["why"] = "degenerate: one dimension"
         return row
@@ -224,16 +228,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pilot-budget", type=int, default=Criteria.pilot_budget)
     ap.add_argument("--pilot-seeds", type=int, default=len(Criteria.pilot_seeds))
     ap.add_argument("--max-eval-seconds", type=float, default=Criteria.max_eval_seconds)
+    ap.add_argument("--skip-slow", action="store_true",
+                    help="do not pilot problems the catalogue flags slow (they are dropped)")
     ap.add_argument("--write-suites", action="store_true",
                     help="also rewrite the problems of default.toml and paper.toml")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(message)s", force=True)
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     crit = Criteria(pilot_budget=args.pilot_budget,
                     pilot_seeds=tuple(range(1, args.pilot_seeds + 1)),
-                    max_eval_seconds=args.max_eval_seconds)
+                    max_eval_seconds=args.max_eval_seconds, skip_slow=args.skip_slow)
     table = select(args.problems, crit)
     out = Path(args.out)
     write(table, out / "selection.csv", crit)
