@@ -16,7 +16,7 @@ from benchmarks.select import (
 )
 from problems.catalogue import get_problem
 
-TINY = Criteria(pilot_budget=4, pilot_seeds=(1,), folds=2, max_eval_seconds=5.0)
+TINY = Criteria(pilot_budget=4, pilot_seeds=(1,), folds=2, max_eval_seconds=5.0, skip_slow=False)
 
 
 def test_fixture_reasons():
@@ -80,3 +80,21 @@ def test_estimate_uses_measured_costs(monkeypatch):
     assert guessed == 2
     assert seconds == pytest.approx((2 * per_real + 0.1 * 10 + OVERHEAD["random"] * 10))
     assert "min on 2 worker(s)" in est.estimate_sentence(s, 2)
+
+
+def test_committed_lists_are_reproduced_from_the_committed_table():
+    from importlib import resources
+
+    from benchmarks.select import choose
+    from benchmarks.suite import load
+
+    path = resources.files("benchmarks") / "suites" / "selection.csv"
+    with path.open() as f:
+        table = choose(pd.read_csv(f, comment="#"), Criteria())
+    assert sorted(load("default").problems) == sorted(table.loc[table["default"], "problem"])
+    assert sorted(load("paper").problems) == sorted(table.loc[table["paper"], "problem"])
+    default = table[table["default"]]
+    assert len(default) >= 12 and default["kept"].all()
+    assert set(default["task"]) == {"classification", "regression"}
+    assert default["model"].nunique() >= 6
+    assert table["paper"].sum() >= 40
