@@ -78,7 +78,7 @@ def test_estimate_uses_measured_costs(monkeypatch):
     # 0.1; branin: random only at the fallback 0.1; all x 2 seeds / 2 cores
     per_real = 0.1 * 10 + OVERHEAD["random"] * 10 + 0.1
     assert guessed == 2
-    assert seconds == pytest.approx((2 * per_real + 0.1 * 10 + OVERHEAD["random"] * 10))
+    assert seconds == pytest.approx(2 * per_real + 0.1 * 10 + OVERHEAD["random"] * 10)
     assert "min on 2 worker(s)" in est.estimate_sentence(s, 2)
 
 
