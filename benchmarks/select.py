@@ -131,22 +131,28 @@ def _verdict(problem: Problem, crit: Criteria, seeds: list[dict[str, float]]) ->
     return ""
 
 
-def assess(problem: Problem, crit: Criteria) -> dict[str, object]:
-    """One row of the selection table for ``problem``."""
+def static_row(problem: Problem, crit: Criteria) -> dict[str, object]:
+    """The row of ``problem`` from what needs no evaluation; ``why`` is empty when the
+    problem still has to be piloted."""
     ds = problem.dataset
     row: dict[str, object] = {
         "problem": problem.name, "task": problem.task, "model": problem.model.name,
         "dataset": ds.name, "dimensions": len(problem.space),
         "test_rows": int(round(ds.rows * crit.test_fraction)), "seconds_per_eval": np.nan,
         "gap": np.nan, "tie_share": np.nan, "kept": False, "why": ""}
-    if crit.skip_slow and problem.slow:
-        row["why"] = "slow: flagged by the catalogue (rows x model cost), not piloted"
-        return row
     if len(problem.space) < 2:
         row["why"] = "degenerate: one dimension"
-        return row
-    if row["test_rows"] < crit.min_test_rows:
+    elif row["test_rows"] < crit.min_test_rows:
         row["why"] = f"small test set: {row['test_rows']} rows (< {crit.min_test_rows})"
+    elif crit.skip_slow and problem.slow:
+        row["why"] = "slow: flagged by the catalogue (rows x model cost), not piloted"
+    return row
+
+
+def assess(problem: Problem, crit: Criteria) -> dict[str, object]:
+    """One row of the selection table for ``problem``."""
+    row = static_row(problem, crit)
+    if row["why"]:
         return row
     cost = measure_cost(problem, crit)
     row["seconds_per_eval"] = round(cost, 4)
@@ -191,13 +197,30 @@ def pick_default(table: pd.DataFrame, crit: Criteria) -> list[str]:
     return sorted(chosen)
 
 
-def select(problems: Iterable[str] | None = None, crit: Criteria = Criteria()) -> pd.DataFrame:
-    """The selection table over ``problems`` (default: every installed real problem)."""
-    names = list(problems) if problems is not None else sorted(
-        n for n, p in PROBLEMS.items() if p.task != "synthetic" and available(p))
+def pilot_order(names: Iterable[str]) -> list[str]:
+    """Cheapest first by the catalogue's cost proxy (rows/1000 x model cost), so a pilot
+    stopped by its time limit has assessed the problems a default suite can afford."""
+    def key(n: str) -> tuple[float, str]:
+        p = PROBLEMS[n]
+        return (p.dataset.rows / 1000 * p.model.cost, n)
+    return sorted(names, key=key)
+
+
+def select(problems: Iterable[str] | None = None, crit: Criteria = Criteria(),
+           time_limit: float | None = None) -> pd.DataFrame:
+    """The selection table over ``problems`` (default: every installed real problem).
+
+    After ``time_limit`` seconds the remaining problems are recorded as not piloted."""
+    names = pilot_order(list(problems) if problems is not None else [
+        n for n, p in PROBLEMS.items() if p.task != "synthetic" and available(p)])
     rows = []
+    start = time.perf_counter()
     for i, name in enumerate(names, 1):
-        row = assess(PROBLEMS[name], crit)
+        if time_limit is not None and time.perf_counter() - start > time_limit:
+            row = static_row(PROBLEMS[name], crit)
+            row["why"] = row["why"] or "slow: not piloted, pilot time limit reached"
+        else:
+            row = assess(PROBLEMS[name], crit)
         log.info("[%d/%d] %s: %s", i, len(names), name, row["why"])
         rows.append(row)
     return choose(pd.DataFrame(rows), crit)
@@ -241,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-eval-seconds", type=float, default=Criteria().max_eval_seconds)
     ap.add_argument("--include-slow", action="store_true",
                     help="also pilot problems the catalogue flags slow (skipped by default)")
+    ap.add_argument("--time-limit", type=float, help="seconds of piloting; problems left "
+                    "after it are recorded as not piloted")
     ap.add_argument("--from-table", help="re-choose the suites from this selection.csv "
                     "without running the pilot")
     ap.add_argument("--write-suites", action="store_true",
@@ -256,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_table:
         table = choose(pd.read_csv(args.from_table, comment="#"), crit)
     else:
-        table = select(args.problems, crit)
+        table = select(args.problems, crit, args.time_limit)
     out = Path(args.out)
     write(table, out / "selection.csv", crit)
     default = table.loc[table["default"], "problem"].tolist()
