@@ -98,3 +98,27 @@ def test_committed_lists_are_reproduced_from_the_committed_table():
     assert set(default["task"]) == {"classification", "regression"}
     assert default["model"].nunique() >= 6
     assert table["paper"].sum() >= 40
+
+
+def test_time_limit_records_problems_as_not_piloted():
+    from benchmarks.select import select
+
+    t = select(["knn-breast_cancer", "logreg-wine", "knn-iris"], TINY, time_limit=0.0)
+    why = dict(zip(t["problem"], t["why"], strict=True))
+    assert why["knn-breast_cancer"] == "slow: not piloted, pilot time limit reached"
+    assert why["logreg-wine"] == "degenerate: one dimension"
+    assert t["seconds_per_eval"].isna().all()
+    assert t.set_index("problem").loc["knn-breast_cancer", "paper"]
+    assert not t["default"].any() and not t["kept"].any()
+
+
+def test_expected_min_by_brute_force():
+    import itertools
+
+    from benchmarks.select import expected_min
+
+    v = [3.0, 1.0, 4.0, 1.5, 9.0]
+    want = sum(min(c) for c in itertools.combinations(v, 2)) / 10
+    assert expected_min(v, 2) == pytest.approx(want)
+    assert expected_min(v, 1) == pytest.approx(sum(v) / 5)
+    assert expected_min(v, 5) == 1.0
