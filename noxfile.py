@@ -81,3 +81,11 @@ def perf(session: nox.Session) -> None:
     """Performance benchmark (not a test): ``nox -s perf [-- --skip-parallel]``."""
     session.install(".[data]")
     session.run("python", "-m", "benchmarks.perf", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def select(session: nox.Session) -> None:
+    """Re-run the problem-selection pilot (benchmarks/select.py); pass --write-suites to
+    rewrite the problems of the default and paper suites from its table."""
+    session.install(".[data]")
+    session.run("python", "-m", "benchmarks.select", *session.posargs)

@@ -188,6 +188,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
+    from benchmarks.estimate import estimate_sentence
+
+    log.info("%s", estimate_sentence(suite, 1 if args.scheduler else args.jobs))
     stored = {c.id for c in runner.plan(suite)} & run.done_cells()
     progress = _Progress(suite.n_cells, len(stored), args.quiet)
     runner.STOP.clear()

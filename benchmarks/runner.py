@@ -24,6 +24,7 @@ from typing import Any
 
 from benchmarks import integrity
 from benchmarks import manifest as manifest_mod
+from benchmarks.applicability import applies
 from benchmarks.cell import CELL_THREADS, Cell, CellResult, run_cell
 from benchmarks.isolate import describe_death, run_cell_in_subprocess
 from benchmarks.store import RunDir, StoreError
@@ -38,9 +39,10 @@ STOP = threading.Event()
 
 
 def plan(suite: Suite) -> list[Cell]:
-    """All cells of a suite in a fixed order (problem, strategy, seed)."""
+    """All cells of a suite in a fixed order (problem, strategy, seed), without the pairs
+    that do not apply (``defaults`` on a problem with no library default)."""
     return [Cell(p, s, seed) for p in suite.problems for s in suite.strategies
-            for seed in suite.seeds]
+            if applies(s, p) for seed in suite.seeds]
 
 
 def new_run_id() -> str:

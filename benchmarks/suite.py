@@ -97,7 +97,11 @@ class Suite:
 
     @property
     def n_cells(self) -> int:
-        return len(self.strategies) * len(self.problems) * len(self.seeds)
+        """Cells to run: every (problem, strategy, seed) except pairs that do not apply."""
+        from benchmarks.applicability import skipped_pairs
+
+        pairs = len(self.strategies) * len(self.problems)
+        return (pairs - len(skipped_pairs(self.strategies, self.problems))) * len(self.seeds)
 
 
 def builtin_suites() -> dict[str, Path]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from problems.base import Problem
 from problems.datasets import DATASETS, Dataset, get_dataset
 from problems.metrics import METRICS
-from problems.models import MODELS, ModelSpec
+from problems.models import MODELS, ModelSpec, library_default
 from problems.plugins import PLUGIN_PROBLEM, load_model
 from problems.synthetic import SYNTHETIC
 from problems.tabular import TabularProblem
@@ -31,9 +31,10 @@ def make_problem(model: ModelSpec, dataset: Dataset) -> TabularProblem:
             f"{sorted(m.name for m in MODELS.values() if dataset.task in m.tasks)}"
         )
     slow = dataset.rows / 1000 * model.cost > SLOW_THRESHOLD
+    default, _ = library_default(model, dataset.task, dataset.features)
     return TabularProblem(
         name=f"{model.name}-{dataset.name}", space=model.space, metric=model.default_metric(dataset.task),
-        task=dataset.task, default_config=dict(model.defaults), optimum=None, slow=slow,
+        task=dataset.task, default_config=default, optimum=None, slow=slow,
         description=f"{model.name} on {dataset.name}: {dataset.description}",
         dataset=dataset, model=model,
     )
@@ -79,6 +80,15 @@ def plugin_problem(module: str, attr: str, dataset: str) -> TabularProblem:
         raise ValueError(f"model {spec.name!r} supports the metrics {list(spec.metrics)}, "
                          f"not {problem.metric!r}, the metric of {problem.name!r}")
     return problem
+
+
+def default_moves(problem: Problem) -> list[dict[str, object]]:
+    """How ``problem``'s default configuration differs from scikit-learn's stated defaults
+    (see :func:`problems.models.library_default`); empty for problems without a model."""
+    model, dataset = getattr(problem, "model", None), getattr(problem, "dataset", None)
+    if model is None or dataset is None:
+        return []
+    return library_default(model, dataset.task, dataset.features)[1]
 
 
 def available(problem: Problem) -> bool:

@@ -1,9 +1,10 @@
 """scikit-learn models with search spaces taken from the literature.
 
 Each :class:`ModelSpec` says which tasks it supports, how to build the estimator from a
-configuration and a ``random_state``, its search space, its library-default
-configuration (clipped into the space where the default lies outside it) and where its
-ranges come from. Sources:
+configuration and a ``random_state``, its search space, scikit-learn's own defaults of the
+tuned hyperparameters (see :func:`library_default`: resolved for the dataset, then moved to
+the nearest point of the space only where they lie outside it, each move listed) and where
+its ranges come from. Sources:
 
 * **Bayesmark** (Turner et al. 2021, ``bayesmark/sklearn_funcs.py``): kNN, decision tree,
   random forest, MLP, linear models. Bayesmark samples the fractional tree parameters on a
@@ -14,10 +15,18 @@ ranges come from. Sources:
   nodes, samples per leaf and L2 regularisation.
 Ranges marked "chosen here" have no single literature source; the docstring of each
 spec says why they are what they are.
+
+"Library defaults" means scikit-learn's defaults *of the tuned hyperparameters*. The
+hyperparameters no strategy tunes (a forest's ``n_estimators``, boosting iterations,
+solvers) are part of the problem's definition and the same for every configuration,
+including the default one: a ``defaults`` forest has ``RF_TREES`` trees like every tuned
+forest, not scikit-learn's 100, so that ``defaults`` differs from the tuned configurations
+only in what tuning chooses. :data:`FIXED_NOTES` lists those choices for the report.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +40,22 @@ Builder = Callable[[str, Mapping[str, Any], int], BaseEstimator]
 
 
 @dataclass(frozen=True)
+class Symbolic:
+    """A default scikit-learn states in words (``"sqrt"``, ``"scale"``, ``None``) or in units
+    the space does not use; ``resolve(task, n_features)`` gives the equivalent value on the
+    space's dimension (before any move into the space)."""
+
+    text: str
+    resolve: Callable[[str, int], float]
+
+
+@dataclass(frozen=True)
 class ModelSpec:
-    """A model family: builder, search space, defaults and the source of its ranges."""
+    """A model family: builder, search space, defaults and the source of its ranges.
+
+    ``defaults`` holds scikit-learn's defaults of the tuned hyperparameters as the library
+    states them: plain values, or :class:`Symbolic` ones resolved per dataset.
+    """
 
     name: str
     tasks: tuple[str, ...]
@@ -167,11 +190,34 @@ _TREE_SPACE = (
     Float("min_samples_leaf", 0.01, 0.49),
     Float("max_features", 0.01, 0.99),
 )
-# scikit-learn's defaults are max_depth=None, min_samples_split=2, min_samples_leaf=1,
-# max_features=None ("sqrt" for forest classifiers); clipped into the space: deepest
-# tree, smallest fractions, (almost) all features.
-_TREE_DEFAULTS = {"max_depth": 15, "min_samples_split": 0.01, "min_samples_leaf": 0.01,
-                  "max_features": 0.99}
+
+
+def sqrt_fraction(n_features: int) -> float:
+    """The ``max_features`` fraction for which scikit-learn picks exactly
+    ``floor(sqrt(n_features))`` features, as ``"sqrt"`` does: it uses
+    ``max(1, int(fraction * n_features))``, so the midpoint ``(floor(sqrt(p)) + 0.5) / p``
+    is safe from round-off."""
+    p = max(1, int(n_features))
+    return (math.isqrt(p) + 0.5) / p
+
+
+# scikit-learn's counts (2 samples to split, 1 per leaf) are below the smallest fractions
+# of the space for training sets over 100-200 rows; as fractions they are "about 0".
+_NONE_DEPTH = Symbolic("None (unlimited)", lambda task, p: math.inf)
+_ALL_FEATURES = Symbolic("None (all features)", lambda task, p: 1.0)
+_TREE_DEFAULTS = {"max_depth": _NONE_DEPTH,
+                  "min_samples_split": Symbolic("2 (samples)", lambda task, p: 0.0),
+                  "min_samples_leaf": Symbolic("1 (sample)", lambda task, p: 0.0),
+                  "max_features": _ALL_FEATURES}
+_FOREST_DEFAULTS = dict(_TREE_DEFAULTS, max_features=Symbolic(
+    "'sqrt' (classifier), 1.0 (regressor)",
+    lambda task, p: sqrt_fraction(p) if task == "classification" else 1.0))
+#: MLP ``batch_size="auto"`` is ``min(200, n_samples)``; 200 is the same model because
+#: scikit-learn clips a batch larger than the training set to its size.
+_AUTO_BATCH = Symbolic("'auto' (min(200, n_samples))", lambda task, p: 200)
+#: SVC/SVR ``gamma="scale"`` is ``1 / (n_features * X.var())``; the numeric columns are
+#: standardised inside the pipeline, so ``X.var()`` is 1 when every column is numeric.
+_GAMMA_SCALE = Symbolic("'scale' (1 / (n_features * X.var()))", lambda task, p: 1.0 / max(1, p))
 
 BOTH = ("classification", "regression")
 
@@ -182,11 +228,10 @@ MODELS: dict[str, ModelSpec] = {
             "svm", BOTH,
             SearchSpace((Float("C", 2.0**-10, 2.0**10, log=True),
                          Float("gamma", 2.0**-10, 2.0**10, log=True))),
-            {"C": 1.0, "gamma": 0.1},
+            {"C": 1.0, "gamma": _GAMMA_SCALE},
             _svm,
-            "HPOBench SVM: C, gamma in [2^-10, 2^10], log. Default C=1; gamma=0.1 stands in "
-            "for scikit-learn's 'scale' (1/(n_features*var) = 1/n_features on standardised "
-            "data, about 0.03-0.25 here).",
+            "HPOBench SVM: C, gamma in [2^-10, 2^10], log. Defaults C=1 and gamma='scale', "
+            "resolved per dataset as 1/n_features (standardised features).",
             scores=Prediction.DECISION,
         ),
         ModelSpec(
@@ -206,7 +251,7 @@ MODELS: dict[str, ModelSpec] = {
             cost=0.3,
         ),
         ModelSpec(
-            "rf", BOTH, SearchSpace(_TREE_SPACE), _TREE_DEFAULTS, _rf,
+            "rf", BOTH, SearchSpace(_TREE_SPACE), _FOREST_DEFAULTS, _rf,
             f"Bayesmark RF: same four ranges as the tree, n_estimators fixed at {RF_TREES}.",
             cost=2.0,
         ),
@@ -217,8 +262,8 @@ MODELS: dict[str, ModelSpec] = {
                          Int("max_depth", 2, 16),
                          Int("min_samples_leaf", 1, 200, log=True),
                          Float("l2_regularization", 1e-10, 1.0, log=True))),
-            {"learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": 16,
-             "min_samples_leaf": 20, "l2_regularization": 1e-10},
+            {"learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": _NONE_DEPTH,
+             "min_samples_leaf": 20, "l2_regularization": 0.0},
             _hgb,
             "auto-sklearn gradient boosting: learning_rate 0.01-1 log, max_leaf_nodes 3-2047 "
             "log, min_samples_leaf 1-200 log, l2_regularization 1e-10-1 log; max_depth 2-16 "
@@ -263,7 +308,8 @@ MODELS: dict[str, ModelSpec] = {
                          Float("alpha", 1e-5, 1e1, log=True),
                          Int("n_layers", 1, 3),
                          Int("n_neurons", 50, 200))),
-            {"learning_rate_init": 1e-3, "batch_size": 200, "max_iter": 200, "alpha": 1e-4,
+            {"learning_rate_init": 1e-3, "batch_size": _AUTO_BATCH, "max_iter": 200,
+             "alpha": 1e-4,
              "n_layers": 1, "n_neurons": 100},
             _mlp,
             "Bayesmark MLP-adam: learning_rate_init 1e-5-1e-1 log, batch_size 10-250, alpha "
@@ -274,3 +320,48 @@ MODELS: dict[str, ModelSpec] = {
         ),
     ]
 }
+
+#: What "library defaults" leaves fixed, for the report (see the module docstring).
+FIXED_NOTES: dict[str, str] = {
+    "rf": f"n_estimators is not tuned: {RF_TREES} trees for every configuration, defaults "
+          "included (scikit-learn's default is 100).",
+    "hgb": f"max_iter is not tuned: {HGB_ITERATIONS} iterations without early stopping for "
+           "every configuration (scikit-learn's default early_stopping='auto' is off here).",
+    "svm": "gamma='scale' assumes standardised features (X.var() = 1); with one-hot "
+           "columns the library's value differs slightly.",
+}
+
+
+def _into_space(dim: Any, value: Any) -> Any:
+    """The nearest point of ``dim`` to ``value`` (numbers clamped to the bounds)."""
+    if isinstance(dim, Categorical):
+        if value not in dim.choices:
+            raise ValueError(f"default {value!r} of {dim.name!r} is not one of {dim.choices}")
+        return value
+    v = min(max(float(value), dim.low), dim.high)
+    return int(round(v)) if isinstance(dim, Int) else v
+
+
+def library_default(spec: ModelSpec, task: str, n_features: int
+                    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """scikit-learn's default configuration of ``spec`` for a dataset with ``n_features``
+    columns, and the moves made to bring it into the search space.
+
+    Each move is ``{"parameter", "library", "equivalent", "used"}``: the default as the
+    library states it, its value on the space's dimension, and the value used. Values
+    inside the space are used unchanged and listed only when symbolic (resolved).
+    """
+    config: dict[str, Any] = {}
+    moves: list[dict[str, Any]] = []
+    for dim in spec.space:
+        stated = spec.defaults[dim.name]
+        value = stated.resolve(task, n_features) if isinstance(stated, Symbolic) else stated
+        used = _into_space(dim, value)
+        if isinstance(dim, Int) and used == value:
+            used = int(value)
+        config[dim.name] = used
+        if isinstance(stated, Symbolic) or used != value:
+            moves.append({"parameter": dim.name,
+                          "library": stated.text if isinstance(stated, Symbolic) else stated,
+                          "equivalent": value, "used": used})
+    return config, moves

@@ -77,8 +77,9 @@ class Strategy(ABC):
     #: "model-based", "evolutionary", "baseline"; empty: derived from the name
     #: (:func:`family_of`).
     family: ClassVar[str] = ""
-    #: BibTeX entries of the algorithm's paper(s), cited in reports.
-    citation: ClassVar[str] = ""
+    #: Whether the strategy only makes sense with the problem's library-default
+    #: configuration; the harness does not plan it on problems that have none.
+    needs_default: ClassVar[bool] = False
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
         if not isinstance(space, SearchSpace):

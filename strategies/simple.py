@@ -103,14 +103,18 @@ class DefaultConfiguration(Strategy):
     """The "no tuning" baseline: always proposes the problem's default configuration.
 
     Its curve is flat after the first evaluation; the harness's evaluation cache makes
-    the repeats free. The default comes from the problem (library defaults clipped into
-    the space); without one, the centre of the space on each dimension's scale is used.
+    the repeats free. The default comes from the problem (scikit-learn's defaults, moved
+    into the space only where they lie outside it). Problems without a library default
+    (synthetic functions) are left out by the harness (``needs_default``); used directly
+    without a default, e.g. by the conformance checker, it proposes the centre of the
+    space on each dimension's scale.
     """
 
     name = "defaults"
     family = "baseline"
     library = "scikit-learn"
     deterministic = True
+    needs_default = True
 
     def __init__(self, space: SearchSpace, seed: int, budget: int,
                  default: dict[str, Any] | None = None) -> None:

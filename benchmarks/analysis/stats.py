@@ -48,6 +48,8 @@ def stratified_bootstrap(arr: np.ndarray, statistic: str, n_boot: int = 2000,
     vals = fn(boots, 1)
     a = (1 - level) / 2
     lo, hi = np.quantile(vals, [a, 1 - a])
+    if s < 2:  # resampling one seed gives a false zero-width interval: undefined instead
+        lo = hi = np.nan
     return point, float(lo), float(hi)
 
 
@@ -187,6 +189,8 @@ def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: s
         Yb = np.take_along_axis(np.broadcast_to(Y, (n_boot, p, Y.shape[1])), iy, axis=2)
         boots = poi(Xb, Yb)
         lo, hi = np.quantile(boots, [0.025, 0.975])
+        if min(s, Y.shape[1]) < 2:  # one seed: no interval, not a zero-width one
+            lo = hi = np.nan
         rows.append({"strategy": strategy, "p_improve": point, "low": float(lo),
                      "high": float(hi), "problems": p})
     cols = ["strategy", "p_improve", "low", "high", "problems"]

@@ -1,0 +1,81 @@
+"""Report sections for the primary analysis (each strategy vs random) and the design's power.
+
+Rendering only: the numbers come from :mod:`benchmarks.analysis.control` and
+:mod:`benchmarks.analysis.power`. ``page`` is the report's page object (``heading``,
+``para``, ``table``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.analysis.control import against_control, zero_note
+from benchmarks.analysis.power import comparisons, min_holm_p, power_statement
+from benchmarks.report.tables import Table
+
+
+def format_interval(low: float, high: float, fmt: str = ".3f", sep: str = " to ") -> str:
+    """``"low to high"``, or ``"n/a"`` when the interval is undefined (NaN bounds, e.g. from
+    fewer than 2 seeds, where a bootstrap would give a false zero-width interval)."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "n/a"
+    return f"{low:{fmt}}{sep}{high:{fmt}}"
+
+
+def _significance(row: Any, alpha: float) -> str:
+    if not row.attainable:
+        return f"unreachable (min {row.min_p_holm:.2g})"
+    return "yes" if row.p_holm < alpha else "no"
+
+
+def control_table(table: pd.DataFrame, value: str, alpha: float = 0.05) -> Table:
+    """The headline table: one row per strategy, Holm-adjusted p and effect sizes."""
+    t = table.copy()
+    t[f"p<{alpha:g}"] = [_significance(r, alpha) for r in t.itertuples()]
+    t = t[["strategy", "problems", "n_nonzero", "wins", "losses", "median_diff",
+           "rank_biserial", "p_value", "p_holm", f"p<{alpha:g}"]]
+    bold = pd.DataFrame(False, index=t.index, columns=t.columns)
+    bold["p_holm"] = table["attainable"] & (table["p_holm"] < alpha)
+    return Table("control", t,
+                 f"Each strategy against random search: exact Wilcoxon signed-rank test on "
+                 f"the per-problem mean (over seeds) of {value}, Holm over {len(t)} "
+                 "comparisons (primary analysis)",
+                 bold=bold,
+                 note="median_diff and rank_biserial are strategy minus random; wins and "
+                      "losses count problems; n_nonzero excludes exact ties. 'unreachable': "
+                      "with this many problems no outcome can give p < alpha after Holm.")
+
+
+def render_control(page: Any, final_rows: pd.DataFrame, value: str = "score_test",
+                   lower_is_better: bool = False, alpha: float = 0.05) -> pd.DataFrame:
+    """Write the power statement and the control table; returns the table's data."""
+    page.heading("Against random search (primary analysis)", 2, "control")
+    n = int(final_rows["problem"].nunique())
+    k = int(final_rows["strategy"].nunique())
+    page.para(power_statement(n, k, alpha))
+    table = against_control(final_rows, value, "random", alpha, lower_is_better)
+    if table.empty:
+        page.para("No 'random' strategy in the run: no comparison against the control.")
+        return table
+    page.table(control_table(table, value, alpha))
+    note = zero_note(table)
+    if note:
+        page.para(note)
+    page.para("Secondary analyses below: all pairs (Holm over every pair) and "
+              "Friedman/Nemenyi on ranks.")
+    return table
+
+
+def within_problem_note(n_seeds: int, k: int, alpha: float = 0.05) -> str:
+    """Footnote for per-problem significance marks, or the reason none can appear."""
+    m = comparisons(k, "pairs")
+    if min_holm_p(n_seeds, m) >= alpha:
+        return (f"Bold: lowest per problem. No within-problem significance marks: with "
+                f"{n_seeds} seed(s) the smallest Holm-adjusted p over {m} pairs is "
+                f"{min_holm_p(n_seeds, m):.3g}, so p < {alpha:g} is unreachable.")
+    return ("Bold: lowest per problem. +/-: significantly lower/higher than random "
+            "(Wilcoxon signed-rank over seeds, Holm-corrected within the problem, "
+            f"alpha {alpha:g}).")

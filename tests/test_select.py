@@ -1,0 +1,124 @@
+"""Problem selection: reasons on a 3-problem fixture, cost estimate and picking by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from benchmarks.select import (
+    OVERHEAD,
+    Criteria,
+    _verdict,
+    assess,
+    pick_default,
+    suite_seconds,
+    update_suite,
+)
+from problems.catalogue import get_problem
+
+TINY = Criteria(pilot_budget=4, pilot_seeds=(1,), folds=2, max_eval_seconds=5.0, skip_slow=False)
+
+
+def test_fixture_reasons():
+    assert assess(get_problem("logreg-wine"), TINY)["why"] == "degenerate: one dimension"
+    assert assess(get_problem("knn-iris"), TINY)["why"].startswith("small test set: 38 rows")
+    row = assess(get_problem("knn-breast_cancer"), TINY)
+    assert row["seconds_per_eval"] > 0 and row["test_rows"] == 142
+    assert row["why"] == "kept" or row["why"].startswith(("saturated", "ties"))
+    assert row["kept"] == (row["why"] == "kept")
+
+
+def test_verdict_rules():
+    crit = Criteria(saturation=0.05, tie_share=0.5)
+    p = get_problem("knn-breast_cancer")
+    assert _verdict(p, crit, [{"gap": 0.2, "tie_share": 0.1, "best": 0, "r0": 1}]) == ""
+    assert _verdict(p, crit, [{"gap": 0.01, "tie_share": 0.1, "best": 0, "r0": 1}]
+                    ).startswith("saturated")
+    assert _verdict(p, crit, [{"gap": 0.9, "tie_share": 0.6, "best": 0, "r0": 1}]
+                    ).startswith("ties")
+
+
+def test_suite_seconds_by_hand():
+    t = pd.DataFrame({"seconds_per_eval": [0.1, 0.2]})
+    got = suite_seconds(t, budget=10, seeds=2, strategies=("random", "defaults", "skopt-gp"),
+                        cores=2)
+    # random: (0.1 + 0.2) * 10 + 2 * 0.001 * 10; defaults: 0.3 * 1; gp: 3 + 2 * 0.35 * 10
+    want = ((3 + 2 * OVERHEAD["random"] * 10) + 0.3 + (3 + 2 * OVERHEAD["skopt-gp"] * 10)) * 2 / 2
+    assert got == pytest.approx(want)
+
+
+def test_pick_default_round_robin_under_budget():
+    t = pd.DataFrame({
+        "problem": ["a-x", "a-y", "b-x", "c-x", "c-y"], "model": ["a", "a", "b", "c", "c"],
+        "kept": [True, True, True, True, False], "test_rows": [100, 200, 50, 80, 500],
+        "seconds_per_eval": [0.01, 0.01, 0.01, 0.01, 0.01]})
+    crit = Criteria(default_problems=3, default_seconds=1e9)
+    assert pick_default(t, crit) == ["a-y", "b-x", "c-x"]  # one per family, biggest test set
+    assert pick_default(t, Criteria(default_problems=3, default_seconds=1.0)) == []
+
+
+def test_update_suite(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text('name = "s"\nproblems = ["old"]\nbudget = 5\n')
+    update_suite(f, ["a", "b"])
+    assert f.read_text() == 'name = "s"\nproblems = ["a", "b"]\nbudget = 5\n'
+
+
+def test_estimate_uses_measured_costs(monkeypatch):
+    from benchmarks import estimate as est
+    from benchmarks.suite import Suite
+
+    table = pd.DataFrame({"problem": ["knn-wine"], "model": ["knn"],
+                          "seconds_per_eval": [0.1]})
+    monkeypatch.setattr(est, "measured_costs", lambda: table)
+    s = Suite("t", ("random", "defaults"), ("knn-wine", "knn-iris", "branin"), budget=10,
+              seeds=(1, 2), folds=3)
+    seconds, guessed = est.estimate(s, cores=2)
+    # knn-wine and knn-iris (guessed at knn's max 0.1): random 0.1*10 + 0.001*10, defaults
+    # 0.1; branin: random only at the fallback 0.1; all x 2 seeds / 2 cores
+    per_real = 0.1 * 10 + OVERHEAD["random"] * 10 + 0.1
+    assert guessed == 2
+    assert seconds == pytest.approx(2 * per_real + 0.1 * 10 + OVERHEAD["random"] * 10)
+    assert "min on 2 worker(s)" in est.estimate_sentence(s, 2)
+
+
+def test_committed_lists_are_reproduced_from_the_committed_table():
+    from importlib import resources
+
+    from benchmarks.select import choose
+    from benchmarks.suite import load
+
+    path = resources.files("benchmarks") / "suites" / "selection.csv"
+    with path.open() as f:
+        table = choose(pd.read_csv(f, comment="#"), Criteria())
+    assert sorted(load("default").problems) == sorted(table.loc[table["default"], "problem"])
+    assert sorted(load("paper").problems) == sorted(table.loc[table["paper"], "problem"])
+    default = table[table["default"]]
+    assert len(default) >= 12 and default["kept"].all()
+    assert set(default["task"]) == {"classification", "regression"}
+    assert default["model"].nunique() >= 6
+    assert table["paper"].sum() >= 40
+
+
+def test_time_limit_records_problems_as_not_piloted():
+    from benchmarks.select import select
+
+    t = select(["knn-breast_cancer", "logreg-wine", "knn-iris"], TINY, time_limit=0.0)
+    why = dict(zip(t["problem"], t["why"], strict=True))
+    assert why["knn-breast_cancer"] == "slow: not piloted, pilot time limit reached"
+    assert why["logreg-wine"] == "degenerate: one dimension"
+    assert t["seconds_per_eval"].isna().all()
+    assert t.set_index("problem").loc["knn-breast_cancer", "paper"]
+    assert not t["default"].any() and not t["kept"].any()
+
+
+def test_expected_min_by_brute_force():
+    import itertools
+
+    from benchmarks.select import expected_min
+
+    v = [3.0, 1.0, 4.0, 1.5, 9.0]
+    want = sum(min(c) for c in itertools.combinations(v, 2)) / 10
+    assert expected_min(v, 2) == pytest.approx(want)
+    assert expected_min(v, 1) == pytest.approx(sum(v) / 5)
+    assert expected_min(v, 5) == 1.0
