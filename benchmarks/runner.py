@@ -39,9 +39,12 @@ STOP = threading.Event()
 
 
 def plan(suite: Suite) -> list[Cell]:
-    """All cells of a suite in a fixed order (problem, strategy, seed)."""
-    return [Cell(p, s, seed) for p in suite.problems for s in suite.strategies
-            for seed in suite.seeds]
+    """All cells of a suite in a fixed order (problem, [protocol,] strategy, seed).
+
+    Cells carry their protocol only when the suite compares several (see :class:`Cell`)."""
+    protocols = suite.protocol_names if len(suite.protocol_names) > 1 else ("",)
+    return [Cell(p, s, seed, protocol) for p in suite.problems for protocol in protocols
+            for s in suite.strategies for seed in suite.seeds]
 
 
 def new_run_id() -> str:

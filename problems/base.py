@@ -80,5 +80,7 @@ class Problem(ABC):
     description: str = ""
 
     @abstractmethod
-    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25) -> Objective:
-        """The objective for one seed and protocol; pure in its arguments."""
+    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
+             protocol: str | None = None) -> Objective:
+        """The objective for one seed and protocol; pure in its arguments. ``protocol`` names
+        the validation protocol (:mod:`problems.protocols`); ``None`` means ``cv-<folds>``."""
