@@ -22,6 +22,7 @@ import pandas as pd
 from benchmarks.analysis.aggregate import curves
 from benchmarks.analysis.normalise import best_known, normalised_scores, random_reference
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
+from benchmarks.analysis.protocol import default_protocol_only
 from benchmarks.analysis.ranks import ranks_over_time
 from benchmarks.analysis.stats import (
     aggregate_scores,
@@ -32,11 +33,12 @@ from benchmarks.analysis.stats import (
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
+from benchmarks.report.protocol import protocol_section
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 
 log = logging.getLogger(__name__)
-PROTOCOL = ("budget", "folds", "test_fraction", "start_from_default")
+PROTOCOL = ("budget", "folds", "test_fraction", "start_from_default", "protocols")
 ALPHA = 0.05
 
 
@@ -69,7 +71,8 @@ def load(run_dirs: list[str | Path]) -> Inputs:
             raise StoreError(f"cannot report {run_dirs[0]} and {d} together: their protocols "
                              f"differ ({'; '.join(diffs)})")
     trials = pd.concat(frames, ignore_index=True)
-    dup = trials.duplicated(["problem", "strategy", "seed", "trial"])
+    dup = trials.duplicated(["problem", "strategy", "seed", "trial"]
+                            + (["protocol"] if "protocol" in trials else []))
     if dup.any():
         row = trials[dup].iloc[0]
         raise StoreError(f"the runs overlap: strategy {row['strategy']!r} on {row['problem']!r} "
@@ -174,8 +177,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     for sub in ("figures", "tables"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     page = Page(out)
-    df = inputs.trials
     m = inputs.manifest
+    df = default_protocol_only(inputs.trials, m["suite"])  # all protocols: protocol_section
     budget = int(m["suite"]["budget"])
     traj = overfitting(incumbents(df))
     problems = sorted(traj["problem"].unique())
@@ -340,6 +343,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                 "(median over seeds)", pdf=per_pdf)
     page.table(Table("rank_reversals", rank_reversals(fin), "Do strategies rank differently by "
                      "validation and by test loss? (median final incumbent per strategy)"))
+
+    protocol_section(page, inputs.trials, m["suite"])
 
     # ---- timing
     page.heading("Timing", 2, "timing")
