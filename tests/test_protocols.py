@@ -134,16 +134,21 @@ def test_cell_ids_include_the_protocol_only_with_several():
 PROTOCOLS = 'protocols = ["cv-2", "holdout-0.2", "reshuffled-holdout-0.2"]\n'
 
 
-def _run(tmp_path, run_cli, name, jobs, extra=PROTOCOLS, strategies=("random", "optuna-tpe")):
+def _run(tmp_path, run_cli, name, jobs, extra=PROTOCOLS, strategies=("random", "optuna-tpe"),
+         report=False):
     suite = write_suite(tmp_path, name=f"{name}.toml", budget=4,
                         strategies=strategies, problems=("knn-iris", "logreg-iris"), extra=extra)
     out = tmp_path / name
-    assert run_cli("run", suite, "--out", out, "--jobs", jobs, "--no-report") == 0
+    flags = () if report else ("--no-report",)
+    assert run_cli("run", suite, "--out", out, "--jobs", jobs, *flags) == 0
     return pd.read_parquet(out / "trials.parquet")
 
 
 def test_three_protocols_end_to_end(tmp_path, run_cli):
-    df = _run(tmp_path, run_cli, "three", "1")
+    df = _run(tmp_path, run_cli, "three", "1", report=True)
+    md = (tmp_path / "three" / "report" / "report.md").read_text()
+    assert "## Protocol" in md and "random: reshuffled-holdout-0.2 vs holdout-0.2" in md
+    assert (tmp_path / "three" / "report" / "tables" / "protocol_paired.csv").exists()
     # 3 protocols x 2 strategies x 2 problems x 2 seeds x budget 4
     assert len(df) == 3 * 2 * 2 * 2 * 4 and set(df["status"]) == {"ok"}
     assert set(df["protocol"]) == {"cv-2", "holdout-0.2", "reshuffled-holdout-0.2"}
