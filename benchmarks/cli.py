@@ -199,7 +199,9 @@ class _Progress:
 def cmd_validate(args: argparse.Namespace) -> int:
     suite = _load_suite(args)
     print(f"{args.suite}: valid suite {suite.name!r}: {len(suite.problems)} problems x "
-          f"{len(suite.strategies)} strategies x {len(suite.seeds)} seeds = {suite.n_cells} "
+          f"{len(suite.strategies)} strategies x {len(suite.seeds)} seeds"
+          + (f" x {len(suite.protocol_names)} protocols" if len(suite.protocol_names) > 1 else "")
+          + f" = {suite.n_cells} "
           f"cells of {suite.budget} evaluations")
     return EXIT_OK
 
