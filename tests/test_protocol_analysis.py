@@ -94,6 +94,11 @@ def test_paired_test_exact_wilcoxon_by_hand():
     # a unanimous win over 6 problems: p = 2 / 2^6
     six = P.paired_test(_final({f"p{i}": (-0.1 * i,) for i in range(1, 7)}), "a", "b")
     assert six.iloc[0].p_value == pytest.approx(2 / 64)
+    # a problem whose seeds cancel (0.3 - 0.1 - 0.2 is 5.6e-17 in floating point) is a zero
+    # difference, dropped: 5 unanimous problems left, p = 2 / 2^5
+    cancel = P.paired_test(_final({"p0": (0.3, -0.1, -0.2),
+                                   **{f"p{i}": (-0.1 * i,) for i in range(1, 6)}}), "a", "b")
+    assert cancel.iloc[0].zero_problems == 1 and cancel.iloc[0].p_value == pytest.approx(2 / 32)
     # no difference at all: p = 1
     assert P.paired_test(_final({"p1": (0.0,)}), "a", "b").iloc[0].p_value == 1.0
 

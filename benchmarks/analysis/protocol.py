@@ -115,22 +115,29 @@ def paired_test(rows: pd.DataFrame, a: str, b: str, value: str = "inc_test") -> 
 
     ``mean_diff`` is the mean of ``a - b`` (negative: ``a`` lower); ``wins``/``losses``
     count pairs where ``a`` is lower/higher. ``p_value``: exact two-sided Wilcoxon
-    signed-rank test over problems of the per-problem mean difference (zeros dropped;
-    1.0 when no non-zero difference remains)."""
+    signed-rank test over problems of the per-problem mean difference (zeros dropped and
+    counted in ``zero_problems``; 1.0 when no non-zero difference remains)."""
     out = []
     for strategy, g in rows.groupby("strategy", sort=True):
         wide = g.pivot_table(index=["problem", "seed"], columns="protocol", values=value)
         if a not in wide or b not in wide:
             continue
-        d = (wide[a] - wide[b]).dropna()
-        per_problem = d.groupby(level="problem").mean()
+        d = _zero_noise((wide[a] - wide[b]).dropna())
+        per_problem = _zero_noise(d.groupby(level="problem").mean())
         nz = per_problem[per_problem != 0].to_numpy()
         p = (float(stats.wilcoxon(nz, method="exact").pvalue) if len(nz) else 1.0)
         out.append({"protocol": a, "against": b, "strategy": strategy, "pairs": len(d),
-                    "problems": len(per_problem), "mean_diff": float(d.mean()),
-                    "wins": int((d < 0).sum()), "losses": int((d > 0).sum()), "p_value": p})
+                    "problems": len(per_problem), "zero_problems": len(per_problem) - len(nz),
+                    "mean_diff": float(d.mean()), "wins": int((d < 0).sum()),
+                    "losses": int((d > 0).sum()), "p_value": p})
     return pd.DataFrame(out, columns=["protocol", "against", "strategy", "pairs", "problems",
-                                      "mean_diff", "wins", "losses", "p_value"])
+                                      "zero_problems", "mean_diff", "wins", "losses", "p_value"])
+
+
+def _zero_noise(d: pd.Series, atol: float = 1e-12) -> pd.Series:
+    """Differences that are zero up to floating-point noise (e.g. the mean of +x and -x)
+    set to exactly zero, so the signed-rank test drops them instead of ranking them."""
+    return d.where(d.abs() > atol, 0.0)
 
 
 def comparisons(protocols: list[str]) -> list[tuple[str, str]]:
