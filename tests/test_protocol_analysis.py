@@ -111,9 +111,9 @@ def test_comparisons_and_verdicts():
                                     ("reshuffled-cv-5", "cv-5")]
     tests = pd.DataFrame([
         {"protocol": "reshuffled-cv-5", "against": "cv-5", "strategy": "r", "pairs": 4,
-         "problems": 2, "mean_diff": 0.01, "wins": 1, "losses": 3, "p_value": 0.5},
+         "problems": 2, "zero_problems": 0, "mean_diff": 0.01, "wins": 1, "losses": 3, "p_value": 0.5},
         {"protocol": "cv-5", "against": "holdout-0.2", "strategy": "r", "pairs": 4,
-         "problems": 2, "mean_diff": -0.01, "wins": 3, "losses": 1, "p_value": 0.5}])
+         "problems": 2, "zero_problems": 0, "mean_diff": -0.01, "wins": 3, "losses": 1, "p_value": 0.5}])
     (v,) = P.reshuffling_verdicts(tests)
     assert v.startswith("r: reshuffled-cv-5 vs cv-5: mean test-loss difference +0.01")
     assert "does NOT reproduce" in v

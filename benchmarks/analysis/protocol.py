@@ -196,8 +196,8 @@ def reshuffling_verdicts(tests: pd.DataFrame) -> list[str]:
                    "this run does NOT reproduce the direction Nagler et al. (2024) report")
         out.append(f"{r.strategy}: {r.protocol} vs {r.against}: mean test-loss difference "
                    f"{r.mean_diff:+.4g} over {r.pairs} (problem, seed) pairs ({r.wins} lower, "
-                   f"{r.losses} higher; exact Wilcoxon over {r.problems} problems p = "
-                   f"{r.p_value:.3g}): {verdict}.")
+                   f"{r.losses} higher; exact Wilcoxon over {r.problems} problems, "
+                   f"{r.zero_problems} with zero difference, p = {r.p_value:.3g}): {verdict}.")
     return out
 
 
