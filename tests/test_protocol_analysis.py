@@ -84,12 +84,14 @@ def _final(diffs: dict[str, tuple[float, ...]]) -> pd.DataFrame:
 
 
 def test_paired_test_exact_wilcoxon_by_hand():
-    # per-problem means -0.3, -0.1, +0.2: ranks 3, 1, 2; W+ = 2. Of the 8 sign patterns,
+    # per-problem means -0.3, -0.1, +0.2, relative to the problems' mean losses 0.85, 0.95,
+    # 1.1: -0.353, -0.105, +0.182: ranks 3, 1, 2; W+ = 2. Of the 8 sign patterns,
     # W+ takes 0,1,2,3,3,4,5,6, so P(W+ <= 2) = 3/8 and the two-sided p = 0.75
     r = P.paired_test(_final({"p1": (-0.2, -0.4), "p2": (-0.1, -0.1), "p3": (0.2, 0.2)}),
                       "a", "b").iloc[0]
     assert (r.pairs, r.problems, r.wins, r.losses) == (6, 3, 4, 2)
     assert r.mean_diff == pytest.approx(-0.4 / 6)
+    assert r.mean_rel_diff == pytest.approx((-0.3 / 0.85 - 0.1 / 0.95 + 0.2 / 1.1) / 3)
     assert r.p_value == pytest.approx(0.75)
     # a unanimous win over 6 problems: p = 2 / 2^6
     six = P.paired_test(_final({f"p{i}": (-0.1 * i,) for i in range(1, 7)}), "a", "b")
@@ -111,11 +113,11 @@ def test_comparisons_and_verdicts():
                                     ("reshuffled-cv-5", "cv-5")]
     tests = pd.DataFrame([
         {"protocol": "reshuffled-cv-5", "against": "cv-5", "strategy": "r", "pairs": 4,
-         "problems": 2, "zero_problems": 0, "mean_diff": 0.01, "wins": 1, "losses": 3, "p_value": 0.5},
+         "problems": 2, "zero_problems": 0, "mean_diff": 0.01, "mean_rel_diff": 0.02, "wins": 1, "losses": 3, "p_value": 0.5},
         {"protocol": "cv-5", "against": "holdout-0.2", "strategy": "r", "pairs": 4,
-         "problems": 2, "zero_problems": 0, "mean_diff": -0.01, "wins": 3, "losses": 1, "p_value": 0.5}])
+         "problems": 2, "zero_problems": 0, "mean_diff": -0.01, "mean_rel_diff": -0.02, "wins": 3, "losses": 1, "p_value": 0.5}])
     (v,) = P.reshuffling_verdicts(tests)
-    assert v.startswith("r: reshuffled-cv-5 vs cv-5: mean test-loss difference +0.01")
+    assert v.startswith("r: reshuffled-cv-5 vs cv-5: mean relative test-loss difference +2.00%")
     assert "does NOT reproduce" in v
 
 
@@ -135,3 +137,20 @@ def test_cost_curves_stop_at_what_a_protocol_spent():
     assert c.loc[("cv-3", 6), "regret"] == pytest.approx(0.50 - 0.20)
     assert c.loc[("holdout-0.2", 6), "regret"] == pytest.approx(0.45 - 0.20)
     assert c.xs("holdout-0.2").index.max() == 6 and c.xs("cv-3").index.max() == 12
+
+
+def test_paired_test_is_scale_free_across_problems():
+    # a regression problem (losses ~100) and five classification ones (~0.1): raw ranks
+    # would put the regression difference first; relative ones rank it by its 1% change
+    rows = []
+    for problem, base, d in [("reg", 100.0, 1.0)] + [(f"c{i}", 0.1, -0.001 * (i + 1))
+                                                     for i in range(5)]:
+        rows += [{"problem": problem, "protocol": "b", "strategy": "r", "seed": 1,
+                  "inc_test": base},
+                 {"problem": problem, "protocol": "a", "strategy": "r", "seed": 1,
+                  "inc_test": base + d}]
+    r = P.paired_test(pd.DataFrame(rows), "a", "b").iloc[0]
+    # relative: reg +1/100.5 ~ +0.00995 (rank 1); c0..c4 ~ -1%..-5% (ranks 2..6): W+ = 1,
+    # P(W+ <= 1) = 2/64 -> p = 4/64. Raw differences would rank reg 6th: W+ = 6, p = 28/64
+    assert r.p_value == pytest.approx(4 / 64)
+    assert r.mean_diff > 0 > r.mean_rel_diff

@@ -114,9 +114,14 @@ def paired_test(rows: pd.DataFrame, a: str, b: str, value: str = "inc_test") -> 
     """Protocol ``a`` against ``b`` per strategy, on the (problem, seed) pairs both have.
 
     ``mean_diff`` is the mean of ``a - b`` (negative: ``a`` lower); ``wins``/``losses``
-    count pairs where ``a`` is lower/higher. ``p_value``: exact two-sided Wilcoxon
-    signed-rank test over problems of the per-problem mean difference (zeros dropped and
-    counted in ``zero_problems``; 1.0 when no non-zero difference remains)."""
+    count pairs where ``a`` is lower/higher. Problems have different loss scales (accuracy,
+    RMSE), so each problem's mean difference is divided by its mean absolute loss over all
+    ``rows`` of that problem (left as is when that is 0): ``mean_rel_diff`` averages these
+    relative differences, and ``p_value`` is the exact two-sided Wilcoxon signed-rank test
+    over problems on them (zeros dropped and counted in ``zero_problems``; 1.0 when no
+    non-zero difference remains)."""
+    scale = rows.groupby("problem")[value].apply(lambda s: float(s.abs().mean()))
+    scale = scale.where(scale > 0, 1.0)
     out = []
     for strategy, g in rows.groupby("strategy", sort=True):
         wide = g.pivot_table(index=["problem", "seed"], columns="protocol", values=value)
@@ -124,14 +129,16 @@ def paired_test(rows: pd.DataFrame, a: str, b: str, value: str = "inc_test") -> 
             continue
         d = _zero_noise((wide[a] - wide[b]).dropna())
         per_problem = _zero_noise(d.groupby(level="problem").mean())
-        nz = per_problem[per_problem != 0].to_numpy()
+        rel = per_problem / scale.reindex(per_problem.index)
+        nz = rel[rel != 0].to_numpy()
         p = (float(stats.wilcoxon(nz, method="exact").pvalue) if len(nz) else 1.0)
         out.append({"protocol": a, "against": b, "strategy": strategy, "pairs": len(d),
                     "problems": len(per_problem), "zero_problems": len(per_problem) - len(nz),
-                    "mean_diff": float(d.mean()), "wins": int((d < 0).sum()),
-                    "losses": int((d > 0).sum()), "p_value": p})
+                    "mean_diff": float(d.mean()), "mean_rel_diff": float(rel.mean()),
+                    "wins": int((d < 0).sum()), "losses": int((d > 0).sum()), "p_value": p})
     return pd.DataFrame(out, columns=["protocol", "against", "strategy", "pairs", "problems",
-                                      "zero_problems", "mean_diff", "wins", "losses", "p_value"])
+                                      "zero_problems", "mean_diff", "mean_rel_diff", "wins",
+                                      "losses", "p_value"])
 
 
 def _zero_noise(d: pd.Series, atol: float = 1e-12) -> pd.Series:
@@ -185,19 +192,20 @@ def default_protocol_only(trials: pd.DataFrame, suite: dict) -> pd.DataFrame:
 
 def reshuffling_verdicts(tests: pd.DataFrame) -> list[str]:
     """One sentence per (reshuffled protocol, its fixed counterpart, strategy): is the
-    reshuffled protocol's final test loss no worse (mean difference <= 0), the direction
-    Nagler et al. (2024) report, or worse?"""
+    reshuffled protocol's final test loss no worse (mean relative difference over problems
+    <= 0), the direction Nagler et al. (2024) report, or worse?"""
     out = []
     rs = tests[tests["protocol"].str.startswith("reshuffled-")
                & (tests["protocol"].str.removeprefix("reshuffled-") == tests["against"])]
     for r in rs.itertuples():
         verdict = ("no worse than the fixed split on test: the direction Nagler et al. (2024) "
-                   "report" if r.mean_diff <= 0 else "worse than the fixed split on test: "
+                   "report" if r.mean_rel_diff <= 0 else "worse than the fixed split on test: "
                    "this run does NOT reproduce the direction Nagler et al. (2024) report")
-        out.append(f"{r.strategy}: {r.protocol} vs {r.against}: mean test-loss difference "
-                   f"{r.mean_diff:+.4g} over {r.pairs} (problem, seed) pairs ({r.wins} lower, "
-                   f"{r.losses} higher; exact Wilcoxon over {r.problems} problems, "
-                   f"{r.zero_problems} with zero difference, p = {r.p_value:.3g}): {verdict}.")
+        out.append(f"{r.strategy}: {r.protocol} vs {r.against}: mean relative test-loss "
+                   f"difference {100 * r.mean_rel_diff:+.2f}% over {r.problems} problems "
+                   f"({r.zero_problems} with zero difference; exact Wilcoxon p = "
+                   f"{r.p_value:.3g}); raw mean difference {r.mean_diff:+.4g} over {r.pairs} "
+                   f"(problem, seed) pairs, {r.wins} lower, {r.losses} higher: {verdict}.")
     return out
 
 
