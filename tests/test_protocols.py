@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from benchmarks.cell import Cell
+from benchmarks.report.build import Page
+from benchmarks.report.protocol import protocol_section
 from benchmarks.runner import plan
 from benchmarks.store import DETERMINISTIC
 from benchmarks.suite import SuiteError, parse
@@ -144,11 +148,24 @@ def _run(tmp_path, run_cli, name, jobs, extra=PROTOCOLS, strategies=("random", "
     return pd.read_parquet(out / "trials.parquet")
 
 
+@pytest.mark.slow
 def test_three_protocols_end_to_end(tmp_path, run_cli):
-    df = _run(tmp_path, run_cli, "three", "1", report=True)
-    md = (tmp_path / "three" / "report" / "report.md").read_text()
+    df = _run(tmp_path, run_cli, "three", "1")
+    # the report section alone (the whole report takes tens of seconds on a loaded machine)
+    out = tmp_path / "report"
+    for sub in ("figures", "tables"):
+        (out / sub).mkdir(parents=True)
+    page = Page(out)
+    protocol_section(page, df, json.loads((tmp_path / "three" / "manifest.json").read_text())
+                     ["suite"])
+    md = "\n".join(page.md)
     assert "## Protocol" in md and "random: reshuffled-holdout-0.2 vs holdout-0.2" in md
-    assert (tmp_path / "three" / "report" / "tables" / "protocol_paired.csv").exists()
+    assert "the default (first) protocol cv-2" in md
+    paired = pd.read_csv(out / "tables" / "protocol_paired.csv")
+    # 3 comparisons (2 against the default, reshuffled against fixed) x 2 strategies x
+    # 2 budgets (equal configurations, equal fits)
+    assert len(paired) == 3 * 2 * 2
+    assert (out / "figures" / "protocol_cost.png").exists()
     # 3 protocols x 2 strategies x 2 problems x 2 seeds x budget 4
     assert len(df) == 3 * 2 * 2 * 2 * 4 and set(df["status"]) == {"ok"}
     assert set(df["protocol"]) == {"cv-2", "holdout-0.2", "reshuffled-holdout-0.2"}
