@@ -128,7 +128,10 @@ class TabularProblem(Problem):
             warnings.simplefilter("ignore")  # e.g. all-NaN columns in a small fold
             splits = [_split(X, y, a, b) for a, b in fold_idx]
             full = _split(X, y, train_idx, test_idx)
-        value = (splits, full, train_idx, test_idx, fold_idx, X, y)
+        # Only a reshuffled protocol keeps the data (to split per configuration); fixed ones
+        # drop it, so the cache holds preprocessed arrays only, as before.
+        value = (splits, full, train_idx, test_idx, fold_idx,
+                 X if protocol.reshuffled else None, y)
         _PREPARED[key] = value
         while len(_PREPARED) > _PREPARED_MAX:
             _PREPARED.popitem(last=False)
