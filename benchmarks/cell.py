@@ -1,4 +1,4 @@
-"""One cell = (problem, strategy, seed): where trials are created.
+"""One cell = (problem, [protocol,] strategy, seed): where trials are created.
 
 :func:`run_cell` is a pure function of its arguments (up to timings), so it runs the same
 in-process, in a worker process or on a Dask worker. Each trial is one ask -> evaluate ->
@@ -30,6 +30,7 @@ from benchmarks.suite import Suite
 from problems.base import Evaluation, Objective, Status, derive_seed
 from problems.catalogue import get_problem, with_suite_metric
 from problems.metrics import METRICS, column
+from problems.protocols import Protocol
 from strategies.registry import resolve
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,17 @@ class Cell:
     problem: str
     strategy: str  # as written in the suite (built-in name or module:Class)
     seed: int
+    #: Set only when the suite compares several protocols; empty: the suite's one protocol.
+    protocol: str = ""
 
     @property
     def id(self) -> str:
-        """A file-name-safe, unique id: ``<problem>__<strategy>__<seed>``."""
+        """A file-name-safe, unique id: ``<problem>__<strategy>__<seed>``, or
+        ``<problem>__<protocol>__<strategy>__<seed>`` in a suite with several protocols.
+        A suite with one protocol keeps the old ids, so its earlier runs still resume."""
+        if self.protocol:
+            return (f"{_safe(self.problem)}__{_safe(self.protocol)}__{_safe(self.strategy)}"
+                    f"__{self.seed}")
         return f"{_safe(self.problem)}__{_safe(self.strategy)}__{self.seed}"
 
 
@@ -143,9 +151,16 @@ def run_cell(cell: Cell, suite: Suite) -> CellResult:
     return result
 
 
+def cell_protocol(cell: Cell, suite: Suite) -> Protocol:
+    """The cell's validation protocol: its own, else the suite's only one (``cv-<folds>``)."""
+    return Protocol.parse(cell.protocol or suite.protocol_names[0])
+
+
 def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
     problem = with_suite_metric(get_problem(cell.problem), suite.metric)
-    objective = problem.bind(cell.seed, folds=suite.folds, test_fraction=suite.test_fraction)
+    protocol = cell_protocol(cell, suite)
+    objective = problem.bind(cell.seed, folds=suite.folds, test_fraction=suite.test_fraction,
+                             protocol=protocol.name)
     cls = resolve(cell.strategy)
     options = dict(suite.options.get(cell.strategy, {}))
     if "default" in (cls.accepted_options() or []):
@@ -171,8 +186,11 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
             result: CellResult) -> None:
     """The trial loop: ask -> validate -> evaluate (or reuse) -> tell -> record."""
     cache: dict[str, Evaluation] = {}
-    base = {"suite": suite.name, "problem": problem.name, "strategy": name,
-            "seed": cell.seed, "metric": problem.metric}
+    protocol = cell_protocol(cell, suite)
+    # Model fits per evaluation (a synthetic function is one "fit" whatever the protocol).
+    fits = 1 if problem.task == "synthetic" else protocol.fits_per_evaluation
+    base = {"suite": suite.name, "problem": problem.name, "protocol": protocol.name,
+            "strategy": name, "seed": cell.seed, "metric": problem.metric}
     for trial in range(budget):
         started_at = time.time()
         t0 = time.perf_counter()
@@ -204,6 +222,7 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
             "fit_seconds": 0.0 if reused else evaluation.fit_seconds,
             "ask_seconds": t1 - t0, "tell_seconds": t3 - t2,
             "trial_seconds": t3 - t0, "reused": reused, "n_warnings": evaluation.n_warnings,
+            "fits": 0 if reused else fits,
             "started_at": started_at, **metric_columns(evaluation),
         })
 

@@ -345,7 +345,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return _validate_run(Path(args.suite))
     suite = _load_suite(args)
     print(f"{args.suite}: valid suite {suite.name!r}: {len(suite.problems)} problems x "
-          f"{len(suite.strategies)} strategies x {len(suite.seeds)} seeds = {suite.n_cells} "
+          f"{len(suite.strategies)} strategies x {len(suite.seeds)} seeds"
+          + (f" x {len(suite.protocol_names)} protocols" if len(suite.protocol_names) > 1 else "")
+          + f" = {suite.n_cells} "
           f"cells of {suite.budget} evaluations")
     return EXIT_OK
 

@@ -39,10 +39,13 @@ STOP = threading.Event()
 
 
 def plan(suite: Suite) -> list[Cell]:
-    """All cells of a suite in a fixed order (problem, strategy, seed), without the pairs
-    that do not apply (``defaults`` on a problem with no library default)."""
-    return [Cell(p, s, seed) for p in suite.problems for s in suite.strategies
-            if applies(s, p) for seed in suite.seeds]
+    """All cells of a suite in a fixed order (problem, [protocol,] strategy, seed),
+    without the pairs that do not apply (``defaults`` on a problem with no library default).
+
+    Cells carry their protocol only when the suite compares several (see :class:`Cell`)."""
+    protocols = suite.protocol_names if len(suite.protocol_names) > 1 else ("",)
+    return [Cell(p, s, seed, protocol) for p in suite.problems for protocol in protocols
+            for s in suite.strategies if applies(s, p) for seed in suite.seeds]
 
 
 def new_run_id() -> str:

@@ -50,6 +50,7 @@ BASE_SCHEMA = pa.schema([
     ("fit_seconds", pa.float64()), ("ask_seconds", pa.float64()),
     ("tell_seconds", pa.float64()), ("trial_seconds", pa.float64()),
     ("reused", pa.bool_()), ("n_warnings", pa.int64()),
+    ("protocol", pa.string()), ("fits", pa.int64()),
     ("started_at", pa.timestamp("ms", tz="UTC")),
 ])
 SCHEMA = pa.schema(list(BASE_SCHEMA) + [(c, pa.float64()) for c in METRIC_COLUMNS],
@@ -58,8 +59,9 @@ BASE_COLUMNS = BASE_SCHEMA.names
 COLUMNS = SCHEMA.names
 #: Columns that must be equal between two runs of the same suite and seeds.
 DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val_loss",
-                 "test_loss", "fold_losses", "metric", "status", "reused", *METRIC_COLUMNS]
-SORT = ["problem", "strategy", "seed", "trial"]
+                 "test_loss", "fold_losses", "metric", "status", "reused", "protocol", "fits",
+                 *METRIC_COLUMNS]
+SORT = ["problem", "protocol", "strategy", "seed", "trial"]
 
 
 class StoreError(ValueError):

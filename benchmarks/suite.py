@@ -7,6 +7,8 @@ A suite file looks like this (every key is checked; unknown keys are errors)::
     budget = 20              # evaluations per cell, the same for every strategy
     seeds = 3                # seeds 1..3, or an explicit list such as [1, 2, 7]
     folds = 3                # k of the k-fold CV that gives val_loss (>= 2)
+    protocols = ["cv-3", "holdout-0.2", "reshuffled-holdout-0.2"]   # optional: validation
+                             # protocols to compare (problems.protocols); default ["cv-<folds>"]
     test_fraction = 0.25     # held-out share that gives test_loss, in (0, 1)
     start_from_default = false   # make trial 0 of every strategy the default config
     trial_timeout = 60       # optional: seconds before a fit is stopped (status=timeout)
@@ -43,7 +45,7 @@ from typing import Any
 
 SUITE_KEYS = {
     "name", "description", "budget", "seeds", "folds", "test_fraction", "start_from_default",
-    "trial_timeout", "strategies", "problems", "options", "reference", "metric",
+    "trial_timeout", "strategies", "problems", "options", "reference", "metric", "protocols",
 }
 TASKS = ("classification", "regression")
 
@@ -69,11 +71,23 @@ class Suite:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     reference: dict[str, float] = field(default_factory=dict)
     metric: str | dict[str, str | list[str]] | None = None
+    #: Validation protocols; empty means the single protocol ``cv-<folds>`` (as before).
+    protocols: tuple[str, ...] = ()
+
+    @property
+    def protocol_names(self) -> tuple[str, ...]:
+        """The protocols every cell is run under; the first is the default (the control)."""
+        return self.protocols or (f"cv-{self.folds}",)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["strategies"], d["problems"], d["seeds"] = (list(self.strategies),
                                                       list(self.problems), list(self.seeds))
+        # Absent unless set, so manifests of suites without the key stay as they were.
+        if self.protocols:
+            d["protocols"] = list(self.protocols)
+        else:
+            del d["protocols"]
         return d
 
     @classmethod
@@ -97,11 +111,13 @@ class Suite:
 
     @property
     def n_cells(self) -> int:
-        """Cells to run: every (problem, strategy, seed) except pairs that do not apply."""
+        """Cells to run: every (problem, protocol, strategy, seed) except pairs that do not
+        apply."""
         from benchmarks.applicability import skipped_pairs
 
         pairs = len(self.strategies) * len(self.problems)
-        return (pairs - len(skipped_pairs(self.strategies, self.problems))) * len(self.seeds)
+        return ((pairs - len(skipped_pairs(self.strategies, self.problems))) * len(self.seeds)
+                * len(self.protocol_names))
 
 
 def builtin_suites() -> dict[str, Path]:
@@ -227,7 +243,8 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
                   seeds=seeds, folds=folds, test_fraction=float(tf), start_from_default=sfd,
                   trial_timeout=None if timeout is None else float(timeout), description=desc,
                   options={k: dict(v) for k, v in options.items()},
-                  reference={k: float(v) for k, v in reference.items()}, metric=metric)
+                  reference={k: float(v) for k, v in reference.items()}, metric=metric,
+                  protocols=_protocols(d, where))
     check_names(suite, where)
     check_metric(suite, where)
     return suite
@@ -281,6 +298,22 @@ def check_metric(suite: Suite, where: str) -> None:
         said = "; ".join(f"{m!r} does not apply to {ps}" for m, ps in bad.items())
         raise SuiteError(f"{where}: metric {said} (their models do not give what it needs; "
                          "see `tunebench list metrics`). Choose another metric or drop them.")
+
+
+def _protocols(data: dict[str, Any], where: str) -> tuple[str, ...]:
+    """The ``protocols`` key, each name parsed and written canonically (``cv-5``)."""
+    if "protocols" not in data:
+        return ()
+    from problems.protocols import Protocol, ProtocolError
+
+    names = _names(data, "protocols", where)
+    try:
+        canonical = tuple(Protocol.parse(n).name for n in names)
+    except ProtocolError as exc:
+        raise SuiteError(f"{where}: {exc}") from exc
+    if len(set(canonical)) != len(canonical):
+        raise SuiteError(f"{where}: protocols {list(names)} name the same protocol twice")
+    return canonical
 
 
 def check_names(suite: Suite, where: str) -> None:

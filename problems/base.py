@@ -119,5 +119,7 @@ class Problem(ABC):
         return dataclasses.replace(self, metric=metric)
 
     @abstractmethod
-    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25) -> Objective:
-        """The objective for one seed and protocol; pure in its arguments."""
+    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
+             protocol: str | None = None) -> Objective:
+        """The objective for one seed and protocol; pure in its arguments. ``protocol`` names
+        the validation protocol (:mod:`problems.protocols`); ``None`` means ``cv-<folds>``."""

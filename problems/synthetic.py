@@ -83,7 +83,9 @@ class SyntheticProblem(Problem):
     function: Callable[[np.ndarray], float] | None = None
     noise: float = 0.0
 
-    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25) -> Objective:
+    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
+             protocol: str | None = None) -> Objective:
+        # A synthetic function has no data to split: every protocol gives the same objective.
         fn, names, noise, name = self.function, self.space.names, self.noise, self.name
         assert fn is not None
 

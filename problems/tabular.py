@@ -5,8 +5,9 @@ Protocol for one seed (identical for every strategy, hence common random numbers
 1. Split the data into a training part and a held-out test part of ``test_fraction``
    (stratified by class for classification), shuffled with a seed derived from
    ``(seed, problem name, "split")``.
-2. ``val_loss``: mean loss over ``folds``-fold CV on the training part (stratified for
-   classification), the folds shuffled with a seed derived the same way.
+2. ``val_loss``: mean loss over the inner splits of the training part given by the
+   protocol (:mod:`problems.protocols`; ``cv-<folds>`` by default: k-fold CV, stratified for
+   classification, the folds shuffled with a seed derived the same way).
 3. ``test_loss``: the model refit on the whole training part, scored on the test part.
 
 Every fit is scored by every metric its model family supports (:mod:`problems.metrics`),
@@ -20,6 +21,7 @@ part only (and on the whole training part for the test score), never on what it 
 
 from __future__ import annotations
 
+import json
 import time
 import traceback
 import warnings
@@ -32,7 +34,7 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -40,6 +42,7 @@ from problems.base import Evaluation, Objective, Problem, derive_seed
 from problems.datasets import Dataset
 from problems.metrics import METRICS, Predictions
 from problems.models import ModelSpec
+from problems.protocols import Protocol, protocol_of
 from problems.space import Config
 
 
@@ -85,8 +88,9 @@ def _split(X: pd.DataFrame, y: np.ndarray, fit: np.ndarray, score: np.ndarray) -
 
 #: Prepared protocols, per process: every cell of the same (problem, seed) in a worker
 #: shares them. Small, since a worker runs cells problem by problem.
-_PREPARED: OrderedDict[tuple[Any, ...], tuple[list[Split], Split, np.ndarray, np.ndarray,
-                                             list[tuple[np.ndarray, np.ndarray]]]] = OrderedDict()
+#: A reshuffled protocol stores no inner splits (they depend on the configuration), only the
+#: outer split and the data they are drawn from.
+_PREPARED: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
 _PREPARED_MAX = 16
 
 
@@ -102,8 +106,8 @@ class TabularProblem(Problem):
     dataset: Dataset | None = None
     model: ModelSpec | None = None
 
-    def _prepare(self, seed: int, folds: int, test_fraction: float) -> tuple[Any, ...]:
-        key = (self.name, self.dataset.name if self.dataset else None, seed, folds,
+    def _prepare(self, seed: int, protocol: Protocol, test_fraction: float) -> tuple[Any, ...]:
+        key = (self.name, self.dataset.name if self.dataset else None, seed, protocol.name,
                test_fraction)
         if key in _PREPARED:
             _PREPARED.move_to_end(key)
@@ -113,18 +117,21 @@ class TabularProblem(Problem):
         X = _as_frame(X)
         classification = self.task == "classification"
         idx = np.arange(len(y))
+        # The outer split does not depend on the protocol: common random numbers.
         train_idx, test_idx = train_test_split(
             idx, test_size=test_fraction, random_state=derive_seed(seed, self.name, "split"),
             stratify=y if classification else None,
         )
-        cv_cls = StratifiedKFold if classification else KFold
-        cv = cv_cls(n_splits=folds, shuffle=True, random_state=derive_seed(seed, self.name, "cv"))
-        fold_idx = [(train_idx[a], train_idx[b]) for a, b in cv.split(train_idx, y[train_idx])]
+        fold_idx = ([] if protocol.reshuffled else
+                    protocol.inner_splits(train_idx, y, seed, self.name, stratify=classification))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. all-NaN columns in a small fold
             splits = [_split(X, y, a, b) for a, b in fold_idx]
             full = _split(X, y, train_idx, test_idx)
-        value = (splits, full, train_idx, test_idx, fold_idx)
+        # Only a reshuffled protocol keeps the data (to split per configuration); fixed ones
+        # drop it, so the cache holds preprocessed arrays only, as before.
+        value = (splits, full, train_idx, test_idx, fold_idx,
+                 X if protocol.reshuffled else None, y)
         _PREPARED[key] = value
         while len(_PREPARED) > _PREPARED_MAX:
             _PREPARED.popitem(last=False)
@@ -134,13 +141,21 @@ class TabularProblem(Problem):
     def recorded_metrics(self) -> tuple[str, ...]:
         return self.model.supported_metrics(self.task) if self.model else ()
 
-    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25) -> Objective:
+    def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
+             protocol: str | None = None) -> Objective:
+        """The objective for one seed; ``protocol`` (a name such as ``holdout-0.2``) gives the
+        inner validation splits, ``cv-<folds>`` when not given."""
         assert self.model is not None and self.dataset is not None
-        splits, full, train_idx, test_idx, fold_idx = self._prepare(seed, folds, test_fraction)
+        proto = protocol_of(protocol, folds)
+        splits, full, train_idx, test_idx, fold_idx, X, y = self._prepare(seed, proto,
+                                                                          test_fraction)
         classes = np.unique(self.dataset.load()[1]) if self.task == "classification" else None
-        return _TabularObjective(self.task, self.model, splits, full,
-                                 derive_seed(seed, self.name, "model"), self.metric,
-                                 self.recorded_metrics, classes, train_idx, test_idx, fold_idx)
+        args = (self.task, self.model, splits, full, derive_seed(seed, self.name, "model"),
+                self.metric, self.recorded_metrics, classes, train_idx, test_idx, fold_idx)
+        if proto.reshuffled:
+            return _ReshuffledObjective(*args, inner=_Inner(proto, X, y, seed, self.name,
+                                                            self.task == "classification"))
+        return _TabularObjective(*args)
 
 
 def predictions(est: Any, task: str, X: np.ndarray, classes: np.ndarray | None) -> Predictions:
@@ -206,3 +221,36 @@ class _TabularObjective:
         primary = tuple(f[self.primary] for f in folds)
         return Evaluation(metrics[self.primary][0], test[self.primary], primary,
                           time.perf_counter() - start, n_warnings=len(caught), metrics=metrics)
+
+
+@dataclass(frozen=True)
+class _Inner:
+    """What a reshuffled protocol needs to draw and preprocess a configuration's split."""
+
+    protocol: Protocol
+    X: pd.DataFrame
+    y: np.ndarray
+    seed: int
+    problem: str
+    stratify: bool
+
+
+class _ReshuffledObjective(_TabularObjective):
+    """A reshuffled protocol's objective: before each evaluation it draws the inner split
+    of that configuration (seeded by the canonical configuration JSON, so identical in every
+    strategy and process) and fits the preprocessing on that split's training part only.
+    The outer split and the test refit are shared with every other protocol of the seed."""
+
+    def __init__(self, *args: Any, inner: _Inner) -> None:
+        super().__init__(*args)
+        self.inner = inner
+
+    def __call__(self, config: Config) -> Evaluation:
+        i = self.inner
+        key = json.dumps(dict(config), sort_keys=True, allow_nan=False)
+        self.fold_idx = i.protocol.inner_splits(self.train_idx, i.y, i.seed, i.problem, key,
+                                                stratify=i.stratify)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. all-NaN columns in a small fold
+            self.splits = [_split(i.X, i.y, a, b) for a, b in self.fold_idx]
+        return super().__call__(config)

@@ -1,0 +1,214 @@
+"""The validation protocol as an experimental axis: pure computations for the report.
+
+A cell is (problem, protocol, strategy, seed). The incumbent machinery of
+:mod:`benchmarks.analysis.trajectory` keys cells by (problem, strategy, seed), so it runs once
+per protocol and the results are stacked with a ``protocol`` column.
+
+Two ways to compare protocols with different costs:
+
+* **equal configurations**: the incumbent after the full budget of evaluations (a ``cv-5``
+  evaluation costs 6 model fits, a holdout one 2);
+* **equal fits**: the incumbent after the last evaluation whose cumulative fits (the ``fits``
+  column: inner fits + the test refit; 0 for a reused configuration) stay within a common
+  fit budget, by default the smallest total of any cell of the run.
+
+Paired tests compare protocols on the same (problem, strategy, seed): the outer split is
+shared across protocols, so differences are common-random-number pairs. Seeds are averaged
+within a problem and the exact Wilcoxon signed-rank test runs over problems (SCIENCE.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from benchmarks.analysis.overfitting import overfitting
+from benchmarks.analysis.trajectory import incumbents
+
+PCELL = ["problem", "protocol", "strategy", "seed"]
+
+
+def protocols_of(trials: pd.DataFrame, suite: dict | None = None) -> list[str]:
+    """The run's protocols, the default first: in the suite's order when ``suite`` (the
+    manifest's suite mapping) lists them, else ``cv-<folds>`` first, else by name. Empty for
+    trials written before the ``protocol`` column existed."""
+    if "protocol" not in trials.columns:
+        return []
+    present = sorted(set(trials["protocol"].dropna()))
+    suite = suite or {}
+    default = [f"cv-{suite['folds']}"] if "folds" in suite else []
+    order = list(suite.get("protocols") or default)
+    return [p for p in order if p in present] + [p for p in present if p not in order]
+
+
+def trajectories(trials: pd.DataFrame) -> pd.DataFrame:
+    """Incumbent trajectories with overfitting statistics, per protocol, plus ``fits_cum``
+    (cumulative model fits of the cell after each evaluation)."""
+    parts = []
+    for protocol, g in trials.groupby("protocol", sort=False):
+        t = overfitting(incumbents(g))
+        g = g.sort_values(["problem", "strategy", "seed", "trial"], kind="stable")
+        t["fits_cum"] = g.groupby(["problem", "strategy", "seed"])["fits"].cumsum().to_numpy()
+        t.insert(1, "protocol", protocol)
+        parts.append(t)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def final_rows(traj: pd.DataFrame) -> pd.DataFrame:
+    """The incumbent at the full budget (equal number of configurations), per cell."""
+    return traj.groupby(PCELL, sort=True).tail(1).reset_index(drop=True)
+
+
+def common_fit_budget(traj: pd.DataFrame) -> int:
+    """The largest fit budget every cell reached: the smallest total fits of any cell."""
+    return int(traj.groupby(PCELL)["fits_cum"].max().min())
+
+
+def at_fits(traj: pd.DataFrame, budget: int) -> pd.DataFrame:
+    """Per cell, the incumbent after the last evaluation with ``fits_cum <= budget``; a cell
+    that could not afford one evaluation keeps a row with NaN losses."""
+    within = traj[traj["fits_cum"] <= budget]
+    last = within.groupby(PCELL, sort=True).tail(1).set_index(PCELL)
+    cells = traj.groupby(PCELL, sort=True).size().index
+    return last.reindex(cells).reset_index()
+
+
+def rank_correlations(trials: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: Spearman's rho and Kendall's tau between validation and test loss over the
+    distinct, successful configurations tried (NaN with fewer than 3 or constant losses)."""
+    ok = trials[(trials["status"] == "ok") & ~trials["reused"]
+                & np.isfinite(trials["val_loss"]) & np.isfinite(trials["test_loss"])]
+    rows = []
+    for key, g in ok.groupby(PCELL, sort=True):
+        v, t = g["val_loss"].to_numpy(), g["test_loss"].to_numpy()
+        valid = len(g) >= 3 and np.ptp(v) > 0 and np.ptp(t) > 0
+        rows.append(dict(zip(PCELL, key, strict=True), configs=len(g),
+                         spearman=float(stats.spearmanr(v, t)[0]) if valid else np.nan,
+                         kendall=float(stats.kendalltau(v, t)[0]) if valid else np.nan))
+    return pd.DataFrame(rows, columns=PCELL + ["configs", "spearman", "kendall"])
+
+
+def protocol_table(final: pd.DataFrame, at_budget: pd.DataFrame,
+                   corr: pd.DataFrame) -> pd.DataFrame:
+    """Per protocol and strategy: mean final test loss at equal configurations and at equal
+    fits, overtuning share (OT > 0), median relative overtuning (where defined), median test
+    regret, mean fits per cell and the mean validation-test rank correlations."""
+    keys = ["protocol", "strategy"]
+    g = final.groupby(keys, sort=False)
+    out = pd.DataFrame({
+        "cells": g.size(),
+        "test_loss": g["inc_test"].mean(),
+        "test_loss_equal_fits": at_budget.groupby(keys, sort=False)["inc_test"].mean(),
+        "share_ot_positive": g["ot"].apply(lambda s: float((s > 0).mean())),
+        "median_rel_ot": g["rel_ot"].median(),
+        "median_test_regret": g["test_regret"].median(),
+        "fits_per_cell": g["fits_cum"].mean(),
+        "spearman": corr.groupby(keys, sort=False)["spearman"].mean(),
+        "kendall": corr.groupby(keys, sort=False)["kendall"].mean(),
+    })
+    return out.reset_index()
+
+
+def paired_test(rows: pd.DataFrame, a: str, b: str, value: str = "inc_test") -> pd.DataFrame:
+    """Protocol ``a`` against ``b`` per strategy, on the (problem, seed) pairs both have.
+
+    ``mean_diff`` is the mean of ``a - b`` (negative: ``a`` lower); ``wins``/``losses``
+    count pairs where ``a`` is lower/higher. Problems have different loss scales (accuracy,
+    RMSE), so each problem's mean difference is divided by its mean absolute loss over all
+    ``rows`` of that problem (left as is when that is 0): ``mean_rel_diff`` averages these
+    relative differences, and ``p_value`` is the exact two-sided Wilcoxon signed-rank test
+    over problems on them (zeros dropped and counted in ``zero_problems``; 1.0 when no
+    non-zero difference remains)."""
+    scale = rows.groupby("problem")[value].apply(lambda s: float(s.abs().mean()))
+    scale = scale.where(scale > 0, 1.0)
+    out = []
+    for strategy, g in rows.groupby("strategy", sort=True):
+        wide = g.pivot_table(index=["problem", "seed"], columns="protocol", values=value)
+        if a not in wide or b not in wide:
+            continue
+        d = _zero_noise((wide[a] - wide[b]).dropna())
+        per_problem = _zero_noise(d.groupby(level="problem").mean())
+        rel = per_problem / scale.reindex(per_problem.index)
+        nz = rel[rel != 0].to_numpy()
+        p = (float(stats.wilcoxon(nz, method="exact").pvalue) if len(nz) else 1.0)
+        out.append({"protocol": a, "against": b, "strategy": strategy, "pairs": len(d),
+                    "problems": len(per_problem), "zero_problems": len(per_problem) - len(nz),
+                    "mean_diff": float(d.mean()), "mean_rel_diff": float(rel.mean()),
+                    "wins": int((d < 0).sum()), "losses": int((d > 0).sum()), "p_value": p})
+    return pd.DataFrame(out, columns=["protocol", "against", "strategy", "pairs", "problems",
+                                      "zero_problems", "mean_diff", "mean_rel_diff", "wins",
+                                      "losses", "p_value"])
+
+
+def _zero_noise(d: pd.Series, atol: float = 1e-12) -> pd.Series:
+    """Differences that are zero up to floating-point noise (e.g. the mean of +x and -x)
+    set to exactly zero, so the signed-rank test drops them instead of ranking them."""
+    return d.where(d.abs() > atol, 0.0)
+
+
+def comparisons(protocols: list[str]) -> list[tuple[str, str]]:
+    """Which pairs to test: each protocol against the first (the default), and each
+    reshuffled protocol against its fixed counterpart when the run has it."""
+    pairs = [(p, protocols[0]) for p in protocols[1:]]
+    for p in protocols:
+        fixed = p.removeprefix("reshuffled-")
+        if fixed != p and fixed in protocols and (p, fixed) not in pairs:
+            pairs.append((p, fixed))
+    return pairs
+
+
+def cost_curves(traj: pd.DataFrame, points: int = 40) -> pd.DataFrame:
+    """Mean test regret of the incumbent against cumulative fits, per protocol and strategy.
+
+    The regret is relative to the lowest test loss of any configuration of the same
+    (problem, seed) in the run (all protocols), so problems share one scale. Evaluated on a
+    common grid of fit counts (the incumbent after the last evaluation within each)."""
+    best = traj.groupby(["problem", "seed"])["best_test_seen"].transform("min")
+    t = traj.assign(regret=traj["inc_test"] - best)
+    grid = np.unique(np.linspace(1, t["fits_cum"].max(), points).round().astype(int))
+    # a curve stops at the smallest total any of its cells spent
+    spent = t.groupby(PCELL)["fits_cum"].max().groupby(["protocol", "strategy"]).min()
+    rows = []
+    for f in grid:
+        at = at_fits(t, int(f))
+        m = at.groupby(["protocol", "strategy"], sort=False)["regret"].mean()
+        rows += [{"protocol": p, "strategy": s, "fits": int(f), "regret": v}
+                 for (p, s), v in m.items() if f <= spent[(p, s)]]
+    return pd.DataFrame(rows, columns=["protocol", "strategy", "fits", "regret"])
+
+
+
+
+def default_protocol_only(trials: pd.DataFrame, suite: dict) -> pd.DataFrame:
+    """The trials of the run's default (first) protocol: the rest of the report keys cells by
+    (problem, strategy, seed), so it reads one protocol; the Protocol section reads them all.
+    Unchanged for a run with one protocol (or written before protocols existed)."""
+    protocols = protocols_of(trials, suite)
+    if len(protocols) < 2:
+        return trials
+    return trials[trials["protocol"] == protocols[0]].reset_index(drop=True)
+
+
+def reshuffling_verdicts(tests: pd.DataFrame) -> list[str]:
+    """One sentence per (reshuffled protocol, its fixed counterpart, strategy): is the
+    reshuffled protocol's final test loss no worse (mean relative difference over problems
+    <= 0), the direction Nagler et al. (2024) report, or worse?"""
+    out = []
+    rs = tests[tests["protocol"].str.startswith("reshuffled-")
+               & (tests["protocol"].str.removeprefix("reshuffled-") == tests["against"])]
+    for r in rs.itertuples():
+        verdict = ("no worse than the fixed split on test: the direction Nagler et al. (2024) "
+                   "report" if r.mean_rel_diff <= 0 else "worse than the fixed split on test: "
+                   "this run does NOT reproduce the direction Nagler et al. (2024) report")
+        out.append(f"{r.strategy}: {r.protocol} vs {r.against}: mean relative test-loss "
+                   f"difference {100 * r.mean_rel_diff:+.2f}% over {r.problems} problems "
+                   f"({r.zero_problems} with zero difference; exact Wilcoxon p = "
+                   f"{r.p_value:.3g}); raw mean difference {r.mean_diff:+.4g} over {r.pairs} "
+                   f"(problem, seed) pairs, {r.wins} lower, {r.losses} higher: {verdict}.")
+    return out
+
+
+__all__ = ["PCELL", "at_fits", "common_fit_budget", "comparisons", "cost_curves",
+           "default_protocol_only", "final_rows", "paired_test", "protocol_table",
+           "protocols_of", "rank_correlations", "reshuffling_verdicts", "trajectories"]

@@ -1,0 +1,75 @@
+"""The report's "Protocol" section: validation protocols compared at equal configurations
+and at equal fits (computations in :mod:`benchmarks.analysis.protocol`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from benchmarks.analysis import protocol as P
+from benchmarks.report import figures
+from benchmarks.report.tables import Table
+
+
+def cost_figure(curves: pd.DataFrame, protocols: list[str]) -> Figure:
+    """One panel per strategy: mean test regret of the incumbent against model fits, one
+    line per protocol."""
+    strategies = sorted(curves["strategy"].unique())
+    n = len(strategies)
+    fig, axes = figures.plt.subplots(1, n, figsize=(4.4 * n, 3.4), squeeze=False)
+    colours = figures.palette(protocols)
+    for ax, strategy in zip(axes.flat, strategies, strict=True):
+        for protocol in protocols:
+            g = curves[(curves["strategy"] == strategy) & (curves["protocol"] == protocol)]
+            ax.plot(g["fits"], g["regret"], label=protocol, color=colours[protocol], lw=1.5)
+        ax.set_title(strategy, fontsize=10)
+        ax.set_xlabel("model fits (inner fits + test refit)", fontsize=9)
+        ax.set_ylabel("mean test regret", fontsize=9)
+        ax.grid(alpha=0.3)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=8,
+               frameon=False)
+    fig.subplots_adjust(bottom=0.3, top=0.9, wspace=0.3)
+    return fig
+
+
+def protocol_section(page: Any, trials: pd.DataFrame, suite: dict[str, Any]) -> None:
+    """Write the section when the run compares two or more protocols (else nothing)."""
+    protocols = P.protocols_of(trials, suite)
+    if len(protocols) < 2:
+        return
+    traj = P.trajectories(trials)
+    final = P.final_rows(traj)
+    budget = P.common_fit_budget(traj)
+    at_budget = P.at_fits(traj, budget)
+    table = P.protocol_table(final, at_budget, P.rank_correlations(trials))
+    table["protocol"] = pd.Categorical(table["protocol"], protocols, ordered=True)
+    table = table.sort_values(["protocol", "strategy"]).astype({"protocol": str})
+    page.heading("Protocol", 2, "protocol")
+    page.para(f"{len(protocols)} validation protocols on the same outer train/test split per "
+              f"seed; the default (first) protocol {protocols[0]} is the one the sections above "
+              "report. A cell is (problem, protocol, strategy, seed).")
+    page.table(Table("protocol", table, "Per protocol and strategy: mean test loss of the final "
+                     f"incumbent at equal configurations and at equal fits ({budget} fits), "
+                     "overtuning, test regret, cost and validation-test rank correlation",
+                     note="share_ot_positive: cells with overtuning > 0; median_rel_ot over "
+                          "cells where it is defined; spearman/kendall: mean over cells of "
+                          "the rank correlation between validation and test loss of the "
+                          "configurations tried."))
+    pairs = P.comparisons(protocols)
+    equal = pd.concat([P.paired_test(final, a, b) for a, b in pairs], ignore_index=True)
+    fits = pd.concat([P.paired_test(at_budget, a, b) for a, b in pairs], ignore_index=True)
+    paired = pd.concat([equal.assign(at="equal configurations"),
+                        fits.assign(at="equal fits")], ignore_index=True)
+    page.table(Table("protocol_paired", paired, "Paired comparison of protocols on the same "
+                     "(problem, strategy, seed): test loss of the final incumbent",
+                     note="mean_diff < 0: the first protocol has the lower test loss. "
+                          "p_value: exact Wilcoxon signed-rank over problems of the "
+                          "per-problem mean difference (no multiplicity correction)."))
+    for sentence in P.reshuffling_verdicts(equal):
+        page.para(sentence)
+    page.figure(cost_figure(P.cost_curves(traj), protocols), "protocol_cost",
+                "Mean test regret of the incumbent (vs the best test loss of the problem and "
+                "seed in the run) against model fits, per protocol")
