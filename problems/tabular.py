@@ -32,6 +32,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from problems import fidelity
 from problems.base import Evaluation, Objective, Problem, derive_seed
 from problems.datasets import Dataset
 from problems.models import ModelSpec
@@ -139,7 +140,13 @@ class TabularProblem(Problem):
 
 
 class _TabularObjective:
-    """The bound objective: configuration -> :class:`Evaluation`."""
+    """The bound objective: configuration -> :class:`Evaluation`.
+
+    ``fidelity`` is 1.0 (the ordinary evaluation); :meth:`at` gives a copy evaluated at a
+    lower fidelity (see :mod:`problems.fidelity`).
+    """
+
+    fidelity: float = 1.0
 
     def __init__(self, task: str, model: ModelSpec, splits: list[Split], full: Split,
                  model_seed: int, loss: Any, train_idx: np.ndarray, test_idx: np.ndarray,
@@ -151,11 +158,17 @@ class _TabularObjective:
 
     def _fit_score(self, config: Mapping[str, Any], split: Split) -> float:
         est = self.model.build(self.task, config, self.model_seed)
-        est.fit(split.X_fit, split.y_fit)
+        est, X_fit, y_fit = fidelity.reduce_fit(est, self.model.name, split.X_fit, split.y_fit,
+                                                self.fidelity, self.model_seed)
+        est.fit(X_fit, y_fit)
         value = float(self.loss(split.y_score, est.predict(split.X_score)))
         if not np.isfinite(value):
             raise FloatingPointError(f"non-finite loss {value}")
         return value
+
+    def at(self, f: float) -> _TabularObjective:
+        """This objective at fidelity ``f`` in (0, 1]; ``at(1.0)`` is ``self``."""
+        return fidelity.at(self, f)
 
     def __call__(self, config: Config) -> Evaluation:
         start = time.perf_counter()
