@@ -22,6 +22,12 @@ from strategies.optuna_adapter import (
     OptunaRandom,
     OptunaTPE,
 )
+from strategies.optuna_mf import (
+    OptunaRandomHyperband,
+    OptunaRandomSH,
+    OptunaTPEHyperband,
+    OptunaTPESH,
+)
 from strategies.simple import DefaultConfiguration, GridSearch, RandomSearch
 from strategies.skopt_adapter import SkoptET, SkoptGBRT, SkoptGP, SkoptRF
 
@@ -32,6 +38,7 @@ BUILTINS: dict[str, type[Strategy]] = {
         OptunaRandom, OptunaQMC, OptunaTPE, OptunaCmaEs, OptunaGA, OptunaGP,
         HyperoptTPE, HyperoptAnneal, HyperoptRandom,
         SkoptGP, SkoptRF, SkoptET, SkoptGBRT,
+        OptunaRandomSH, OptunaTPESH, OptunaRandomHyperband, OptunaTPEHyperband,
     ]
 }
 
