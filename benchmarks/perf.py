@@ -174,7 +174,9 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["reused"] = False
     df["n_warnings"] = 0
     df["started_at"] = pd.Timestamp("2026-01-01", tz="UTC")
-    from benchmarks.store import COLUMNS, RunDir, atomic_write_table
+    df["fidelity"] = 1.0
+    df["cost"] = 1.0
+    from benchmarks.store import RunDir, atomic_write_table
 
     run = RunDir(path)
     run.create()
@@ -182,7 +184,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
 
     from benchmarks.store import SCHEMA
 
-    atomic_write_table(run.trials_path, pa.Table.from_pandas(df[COLUMNS], schema=SCHEMA,
+    atomic_write_table(run.trials_path, pa.Table.from_pandas(df[SCHEMA.names], schema=SCHEMA,
                                                              preserve_index=False))
     run.write_manifest({
         "run_id": "synthetic", "suite": {"name": "synthetic", "budget": evals, "folds": 5,

@@ -34,11 +34,14 @@ SCHEMA = pa.schema([
     ("tell_seconds", pa.float64()), ("trial_seconds", pa.float64()),
     ("reused", pa.bool_()), ("n_warnings", pa.int64()),
     ("started_at", pa.timestamp("ms", tz="UTC")),
+    ("fidelity", pa.float64()), ("cost", pa.float64()),
 ])
-COLUMNS = SCHEMA.names
+#: Multi-fidelity columns and their value for full-fidelity trials (and older files).
+FIDELITY_DEFAULTS = {"fidelity": 1.0, "cost": 1.0}
+COLUMNS = [c for c in SCHEMA.names if c not in FIDELITY_DEFAULTS]
 #: Columns that must be equal between two runs of the same suite and seeds.
 DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val_loss",
-                 "test_loss", "fold_losses", "metric", "status", "reused"]
+                 "test_loss", "fold_losses", "metric", "status", "reused", "fidelity", "cost"]
 SORT = ["problem", "strategy", "seed", "trial"]
 
 
@@ -86,7 +89,8 @@ def atomic_write_table(path: Path, table: pa.Table, fault_point: str = "") -> No
 def records_table(records: list[dict[str, Any]]) -> pa.Table:
     """Records -> table; ``started_at`` comes as epoch seconds (cheap to take per trial)."""
     started = [round(r["started_at"] * 1000) for r in records]
-    rest = [{k: v for k, v in r.items() if k != "started_at"} for r in records]
+    rest = [{**FIDELITY_DEFAULTS, **{k: v for k, v in r.items() if k != "started_at"}}
+            for r in records]
     fields = [f for f in SCHEMA if f.name != "started_at"]
     table = pa.Table.from_pylist(rest, schema=pa.schema(fields))
     ts = pa.array(started, pa.int64()).cast(SCHEMA.field("started_at").type)
@@ -184,4 +188,7 @@ def read_trials(run_dir: str | Path) -> pd.DataFrame:
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise StoreError(f"{path} is not a tunebench trials file: missing columns {missing}")
+    for c, v in FIDELITY_DEFAULTS.items():
+        if c not in df.columns:  # written before multi-fidelity runs existed
+            df[c] = v
     return df

@@ -34,7 +34,7 @@ def bootstrap_band(values: np.ndarray, statistic: str = "median", n_boot: int = 
     values = np.asarray(values, dtype=float)
     point = fn(values, 0)
     n = values.shape[0]
-    if n < 2:
+    if n < 2 or n_boot <= 0:
         return point, point.copy(), point.copy()
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(n_boot, n))
