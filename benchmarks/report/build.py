@@ -32,6 +32,7 @@ from benchmarks.analysis.stats import (
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.report import figures
 from benchmarks.report.citations import bibtex
+from benchmarks.report.fidelity import render_fidelity
 from benchmarks.report.tables import Table
 from benchmarks.store import RunDir, StoreError, read_trials
 
@@ -326,6 +327,8 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
                          "source": [best_src.get(p, "") for p in problems]})
     page.table(Table("references", refs, "Reference point 1 of the normalised score (L*) per "
                      "problem; point 0 is random search at the same budget"))
+
+    render_fidelity(page, df, traj, problems, colours)  # multi-fidelity runs only
 
     # ---- overfitting
     page.heading("Validation overfitting", 2, "overfitting")
