@@ -38,7 +38,7 @@ SCHEMA = pa.schema([
 ])
 #: Multi-fidelity columns and their value for full-fidelity trials (and older files).
 FIDELITY_DEFAULTS = {"fidelity": 1.0, "cost": 1.0}
-COLUMNS = [c for c in SCHEMA.names if c not in FIDELITY_DEFAULTS]
+COLUMNS = SCHEMA.names
 #: Columns that must be equal between two runs of the same suite and seeds.
 DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val_loss",
                  "test_loss", "fold_losses", "metric", "status", "reused", "fidelity", "cost"]
@@ -160,7 +160,8 @@ class RunDir:
             except Exception as exc:
                 raise StoreError(f"{p} is corrupt ({type(exc).__name__}: {exc}); move it "
                                  "away to rerun that part, or use --fresh") from exc
-            missing = [c for c in COLUMNS if c not in schema.names]
+            missing = [c for c in COLUMNS
+                       if c not in schema.names and c not in FIDELITY_DEFAULTS]
             if missing:
                 raise StoreError(f"{p} is not a tunebench trials file (missing columns "
                                  f"{missing}); use another --out or --fresh")
@@ -185,7 +186,7 @@ def read_trials(run_dir: str | Path) -> pd.DataFrame:
         df = pd.read_parquet(path)
     except Exception as exc:
         raise StoreError(f"{path} is not a readable Parquet file: {exc}") from exc
-    missing = [c for c in COLUMNS if c not in df.columns]
+    missing = [c for c in COLUMNS if c not in df.columns and c not in FIDELITY_DEFAULTS]
     if missing:
         raise StoreError(f"{path} is not a tunebench trials file: missing columns {missing}")
     for c, v in FIDELITY_DEFAULTS.items():
