@@ -14,6 +14,12 @@ from importlib.metadata import entry_points
 
 from strategies.base import Strategy
 from strategies.hyperopt_adapter import HyperoptAnneal, HyperoptRandom, HyperoptTPE
+from strategies.nevergrad_adapter import (
+    NevergradDE,
+    NevergradNGOpt,
+    NevergradOnePlusOne,
+    NevergradPSO,
+)
 from strategies.optuna_adapter import (
     OptunaCmaEs,
     OptunaGA,
@@ -39,6 +45,7 @@ BUILTINS: dict[str, type[Strategy]] = {
         HyperoptTPE, HyperoptAnneal, HyperoptRandom,
         SkoptGP, SkoptRF, SkoptET, SkoptGBRT,
         OptunaRandomSH, OptunaTPESH, OptunaRandomHyperband, OptunaTPEHyperband,
+        NevergradDE, NevergradPSO, NevergradOnePlusOne, NevergradNGOpt,
     ]
 }
 

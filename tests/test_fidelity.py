@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -200,3 +202,27 @@ def test_multi_fidelity_strategy_on_a_synthetic_problem_is_a_clear_cell_error():
     suite = {"name": "s", "budget": 2, "folds": 2, "test_fraction": 0.3}
     result = run_cell(Cell("branin", "optuna-random-hyperband", 1), suite)
     assert not result.ok and "has no lower fidelity" in result.error
+
+
+NEVERGRAD = ["nevergrad-de", "nevergrad-pso", "nevergrad-oneplusone", "nevergrad-ngopt"]
+
+
+@pytest.mark.parametrize("name", NEVERGRAD)
+def test_nevergrad_strategies_conform(name):
+    pytest.importorskip("nevergrad")
+    cls = resolve(name)
+    assert cls.requires == "nevergrad" and cls.library == "nevergrad"
+    report = check_strategy(cls, budget=10)
+    assert report.passed, report.failures()
+
+
+def test_nevergrad_failures_are_told_as_the_worst_finite_loss():
+    pytest.importorskip("nevergrad")
+    from strategies.conformance import CHECK_SPACE
+
+    s = resolve("nevergrad-oneplusone")(CHECK_SPACE, 0, 10)
+    told = []
+    s.opt.tell = lambda cand, value: told.append(value)  # record what nevergrad is told
+    for loss in [math.nan, 0.3, 0.7, math.inf, 0.5]:
+        s.tell(s.ask(), loss)
+    assert told == [0.3, 0.7, 0.7, 0.5]  # the first failure (no finite loss yet) is not told
