@@ -36,6 +36,7 @@ from strategies.optuna_mf import (
 )
 from strategies.simple import DefaultConfiguration, GridSearch, RandomSearch
 from strategies.skopt_adapter import SkoptET, SkoptGBRT, SkoptGP, SkoptRF
+from strategies.smac_mf import SmacHyperband
 
 BUILTINS: dict[str, type[Strategy]] = {
     cls.name: cls
@@ -46,6 +47,7 @@ BUILTINS: dict[str, type[Strategy]] = {
         SkoptGP, SkoptRF, SkoptET, SkoptGBRT,
         OptunaRandomSH, OptunaTPESH, OptunaRandomHyperband, OptunaTPEHyperband,
         NevergradDE, NevergradPSO, NevergradOnePlusOne, NevergradNGOpt,
+        SmacHyperband,
     ]
 }
 

@@ -226,3 +226,12 @@ def test_nevergrad_failures_are_told_as_the_worst_finite_loss():
     for loss in [math.nan, 0.3, 0.7, math.inf, 0.5]:
         s.tell(s.ask(), loss)
     assert told == [0.3, 0.7, 0.7, 0.5]  # the first failure (no finite loss yet) is not told
+
+
+@pytest.mark.slow
+def test_smac_hyperband_conforms():
+    pytest.importorskip("smac")  # importing SMAC3 alone takes ~20 s
+    cls = resolve("smac-hyperband")
+    assert issubclass(cls, MultiFidelityStrategy) and cls.requires == "smac"
+    report = check_strategy(cls, budget=8)
+    assert report.passed, report.failures()
