@@ -84,12 +84,12 @@ def test_max_resource_is_a_power_of_eta():
     assert max_resource(0.3, 2) == 4 and max_resource(1.0, 3) == 3
 
 
-@pytest.mark.parametrize("name", MF)
-def test_multi_fidelity_strategies_conform(name):
+@pytest.mark.parametrize("name", MF + ["smac-hyperband"])
+def test_multi_fidelity_strategies_are_registered(name):
+    # Conformance of every built-in runs in tests/test_strategies.py.
     cls = resolve(name)
-    assert issubclass(cls, MultiFidelityStrategy) and name in {c.name for c in [cls]}
-    report = check_strategy(cls, budget=8)
-    assert report.passed, report.failures()
+    assert issubclass(cls, MultiFidelityStrategy) and cls.multi_fidelity
+    assert ("hyperband" in name or "successive-halving" in name)
 
 
 def test_conformance_catches_a_fidelity_below_the_minimum():
@@ -208,12 +208,10 @@ NEVERGRAD = ["nevergrad-de", "nevergrad-pso", "nevergrad-oneplusone", "nevergrad
 
 
 @pytest.mark.parametrize("name", NEVERGRAD)
-def test_nevergrad_strategies_conform(name):
-    pytest.importorskip("nevergrad")
+def test_nevergrad_strategies_are_optional_built_ins(name):
     cls = resolve(name)
     assert cls.requires == "nevergrad" and cls.library == "nevergrad"
-    report = check_strategy(cls, budget=10)
-    assert report.passed, report.failures()
+    assert not issubclass(cls, MultiFidelityStrategy)
 
 
 def test_nevergrad_failures_are_told_as_the_worst_finite_loss():
@@ -227,11 +225,3 @@ def test_nevergrad_failures_are_told_as_the_worst_finite_loss():
         s.tell(s.ask(), loss)
     assert told == [0.3, 0.7, 0.7, 0.5]  # the first failure (no finite loss yet) is not told
 
-
-@pytest.mark.slow
-def test_smac_hyperband_conforms():
-    pytest.importorskip("smac")  # importing SMAC3 alone takes ~20 s
-    cls = resolve("smac-hyperband")
-    assert issubclass(cls, MultiFidelityStrategy) and cls.requires == "smac"
-    report = check_strategy(cls, budget=8)
-    assert report.passed, report.failures()
