@@ -225,3 +225,13 @@ def test_nevergrad_failures_are_told_as_the_worst_finite_loss():
         s.tell(s.ask(), loss)
     assert told == [0.3, 0.7, 0.7, 0.5]  # the first failure (no finite loss yet) is not told
 
+
+
+def test_suite_mixing_multi_fidelity_strategies_and_synthetic_problems_is_refused(
+        tmp_path, run_cli, capsys):
+    suite = write_suite(tmp_path, budget=2, seeds=1,
+                        strategies=("random", "optuna-tpe-hyperband"),
+                        problems=("branin", "svm-wine"))
+    assert run_cli("run", suite, "--out", tmp_path / "bad", "--jobs", "1") == 2
+    assert "no lower fidelity" in capsys.readouterr().err
+    assert not (tmp_path / "bad" / "trials.parquet").exists()
