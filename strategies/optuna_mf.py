@@ -24,7 +24,6 @@ CARP-S counts ``fidelity / max_fidelity`` per evaluation); nothing is resumed.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import optuna
 from optuna.trial import TrialState, create_trial
@@ -127,10 +126,6 @@ class OptunaPruned(MultiFidelityStrategy):
     @classmethod
     def accepted_options(cls) -> list[str]:
         return ["min_fidelity", "reduction_factor"]
-
-    def describe(self) -> dict[str, Any]:
-        """The resolved schedule, for logs and tests."""
-        return {"eta": self.eta, "R": self.R, "min_fidelity": 1 / self.R}
 
 
 class OptunaRandomSH(OptunaPruned):
