@@ -174,7 +174,13 @@ def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
                     "without a time limit (tunebench runs Dask cells in a subprocess)", cell.id)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # fits record their own; these are the strategy's
-        _trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout, result)
+        if getattr(cls, "multi_fidelity", False):  # budget in full-evaluation equivalents
+            from benchmarks.cell_mf import run_mf_trials
+
+            run_mf_trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout,
+                          result)
+        else:
+            _trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout, result)
     if caught:
         first = caught[0]
         log.warning("%s: the strategy raised %d warning(s), e.g. %s: %s", cell.id, len(caught),

@@ -175,11 +175,15 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["reused"] = False
     df["n_warnings"] = 0
     df["started_at"] = pd.Timestamp("2026-01-01", tz="UTC")
-    from benchmarks.store import COLUMNS, METRIC_COLUMNS, RunDir, atomic_write_table
+    from benchmarks.store import METRIC_COLUMNS, RunDir, atomic_write_table
 
     for c in METRIC_COLUMNS:  # the primary metric recorded; the others not applicable
         df[c] = np.nan
     df["val:1-accuracy"], df["test:1-accuracy"] = df["val_loss"], df["test_loss"]
+    df["fidelity"] = 1.0
+    df["cost"] = 1.0
+    df["protocol"] = "cv-3"
+    df["fits"] = 4
 
     run = RunDir(path)
     run.create()
@@ -187,7 +191,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
 
     from benchmarks.store import SCHEMA
 
-    atomic_write_table(run.trials_path, pa.Table.from_pandas(df[COLUMNS], schema=SCHEMA,
+    atomic_write_table(run.trials_path, pa.Table.from_pandas(df[SCHEMA.names], schema=SCHEMA,
                                                              preserve_index=False))
     run.write_manifest({
         "run_id": "synthetic", "suite": {"name": "synthetic", "budget": evals, "folds": 5,

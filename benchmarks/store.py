@@ -50,16 +50,25 @@ BASE_SCHEMA = pa.schema([
     ("fit_seconds", pa.float64()), ("ask_seconds", pa.float64()),
     ("tell_seconds", pa.float64()), ("trial_seconds", pa.float64()),
     ("reused", pa.bool_()), ("n_warnings", pa.int64()),
-    ("protocol", pa.string()), ("fits", pa.int64()),
     ("started_at", pa.timestamp("ms", tz="UTC")),
 ])
-SCHEMA = pa.schema(list(BASE_SCHEMA) + [(c, pa.float64()) for c in METRIC_COLUMNS],
+#: Columns added by schema 2 besides the metric columns: the validation protocol and its
+#: model fits per evaluation, and the fidelity and cost (full-evaluation equivalents) of a
+#: multi-fidelity evaluation.
+EXTRA_SCHEMA = pa.schema([
+    ("protocol", pa.string()), ("fits", pa.int64()),
+    ("fidelity", pa.float64()), ("cost", pa.float64()),
+])
+#: Multi-fidelity columns and their value for full-fidelity trials (and older files).
+FIDELITY_DEFAULTS = {"fidelity": 1.0, "cost": 1.0}
+SCHEMA = pa.schema(list(BASE_SCHEMA) + list(EXTRA_SCHEMA) + [(c, pa.float64()) for c in METRIC_COLUMNS],
                    metadata={SCHEMA_KEY: SCHEMA_VERSION.encode()})
 BASE_COLUMNS = BASE_SCHEMA.names
 COLUMNS = SCHEMA.names
 #: Columns that must be equal between two runs of the same suite and seeds.
 DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val_loss",
                  "test_loss", "fold_losses", "metric", "status", "reused", "protocol", "fits",
+                 "fidelity", "cost",
                  *METRIC_COLUMNS]
 SORT = ["problem", "protocol", "strategy", "seed", "trial"]
 
@@ -121,7 +130,8 @@ def atomic_write_table(path: Path, table: pa.Table, fault_point: str = "") -> No
 def records_table(records: list[dict[str, Any]]) -> pa.Table:
     """Records -> table; ``started_at`` comes as epoch seconds (cheap to take per trial)."""
     started = [round(r["started_at"] * 1000) for r in records]
-    rest = [{k: v for k, v in r.items() if k != "started_at"} for r in records]
+    rest = [{**FIDELITY_DEFAULTS, **{k: v for k, v in r.items() if k != "started_at"}}
+            for r in records]
     fields = [f for f in SCHEMA if f.name != "started_at"]
     table = pa.Table.from_pylist(rest, schema=pa.schema(fields))
     ts = pa.array(started, pa.int64()).cast(SCHEMA.field("started_at").type)
@@ -304,11 +314,14 @@ def schema_version(table: pa.Table) -> str:
 
 def upgrade(table: pa.Table) -> pa.Table:
     """A stored table in the current schema: a schema-1 table (one metric per trial)
-    gets every metric column as NaN; ``metric`` still names its primary metric."""
+    gets every metric column as NaN (``metric`` still names its primary metric), no
+    protocol, and full fidelity at cost 1."""
     for name in COLUMNS:
         if name not in table.column_names:
-            table = table.append_column(SCHEMA.field(name),
-                                        pa.nulls(len(table), SCHEMA.field(name).type))
+            field = SCHEMA.field(name)
+            value = (pa.array([FIDELITY_DEFAULTS[name]] * len(table), field.type)
+                     if name in FIDELITY_DEFAULTS else pa.nulls(len(table), field.type))
+            table = table.append_column(field, value)
     return table.select(COLUMNS).cast(SCHEMA)
 
 

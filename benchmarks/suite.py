@@ -356,9 +356,22 @@ def check_names(suite: Suite, where: str) -> None:
         if not available(prob):
             raise SuiteError(f"{where}: problem {p!r} needs the optional package "
                              f"{prob.dataset.extra!r} (install the 'data' extra)")  # type: ignore[attr-defined]
+    _check_fidelity_pairs(suite, where)
     for k in suite.reference:
         if k not in suite.problems:
             raise SuiteError(f"{where}: [reference] names {k!r}, which is not in problems")
+
+
+def _check_fidelity_pairs(suite: Suite, where: str) -> None:
+    """Multi-fidelity strategies need problems with a lower fidelity (dataset x model)."""
+    from problems.catalogue import get_problem
+    from strategies.registry import resolve
+
+    mf = [s for s in suite.strategies if getattr(resolve(s), "multi_fidelity", False)]
+    flat = [p for p in suite.problems if getattr(get_problem(p), "model", None) is None]
+    if mf and flat:
+        raise SuiteError(f"{where}: multi-fidelity strategies {mf} need dataset x model "
+                         f"problems; {flat} have no lower fidelity (use separate suites)")
 
 
 __all__ = ["Suite", "SuiteError", "builtin_suites", "load", "parse"]

@@ -38,6 +38,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from problems import fidelity
 from problems.base import Evaluation, Objective, Problem, derive_seed
 from problems.datasets import Dataset
 from problems.metrics import METRICS, Predictions
@@ -184,7 +185,13 @@ def predictions(est: Any, task: str, X: np.ndarray, classes: np.ndarray | None) 
 
 
 class _TabularObjective:
-    """The bound objective: configuration -> :class:`Evaluation`."""
+    """The bound objective: configuration -> :class:`Evaluation`.
+
+    ``fidelity`` is 1.0 (the ordinary evaluation); :meth:`at` gives a copy evaluated at a
+    lower fidelity (see :mod:`problems.fidelity`).
+    """
+
+    fidelity: float = 1.0
 
     def __init__(self, task: str, model: ModelSpec, splits: list[Split], full: Split,
                  model_seed: int, primary: str, metrics: tuple[str, ...],
@@ -199,12 +206,18 @@ class _TabularObjective:
     def _fit_score(self, config: Mapping[str, Any], split: Split) -> dict[str, float]:
         """Fit once, predict once, score every recorded metric."""
         est = self.model.build(self.task, config, self.model_seed)
-        est.fit(split.X_fit, split.y_fit)
+        est, X_fit, y_fit = fidelity.reduce_fit(est, self.model.name, split.X_fit, split.y_fit,
+                                                self.fidelity, self.model_seed)
+        est.fit(X_fit, y_fit)
         pred = predictions(est, self.task, split.X_score, self.classes)
         values = {m: METRICS[m](split.y_score, pred, self.classes) for m in self.metrics}
         if not np.isfinite(values[self.primary]):
             raise FloatingPointError(f"non-finite {self.primary} {values[self.primary]}")
         return values
+
+    def at(self, f: float) -> _TabularObjective:
+        """This objective at fidelity ``f`` in (0, 1]; ``at(1.0)`` is ``self``."""
+        return fidelity.at(self, f)
 
     def __call__(self, config: Config) -> Evaluation:
         start = time.perf_counter()

@@ -25,6 +25,16 @@ Failed evaluations are told with a non-finite ``loss`` (``nan``); each adapter m
 to its library's convention (optuna's FAIL state, hyperopt's ``STATUS_FAIL``) or to a
 documented penalty. ``tell`` also accepts a configuration that was never asked (the
 harness uses that to start every strategy from the problem's default configuration).
+
+Multi-fidelity strategies (Hyperband, successive halving) subclass
+:class:`MultiFidelityStrategy` instead: ``ask_at()`` returns ``(configuration, fidelity)``
+with the fidelity in ``[min_fidelity, 1]`` (1 is an ordinary, full evaluation) and
+``tell_at(configuration, fidelity, loss)`` reports it. Asking the same configuration again at
+a higher fidelity continues it (a promotion); asking a new one starts it. Their ``budget``
+is in full-evaluation equivalents: the harness charges each evaluation its fidelity's cost
+(about ``fidelity / 1``) until the sum reaches the budget. ``tell(config, loss)`` is a full-
+fidelity report (e.g. the default configuration); plain ``ask()`` is not part of their
+contract.
 """
 
 from __future__ import annotations
@@ -160,6 +170,41 @@ def library_of(cls: type[Strategy]) -> str:
         return "unknown"
     dists = _distributions().get(top, [])
     return dists[0] if dists else top
+
+
+class MultiFidelityStrategy(Strategy):
+    """Base class of strategies that choose the fidelity of each evaluation.
+
+    Parameters as :class:`Strategy`, plus ``min_fidelity``: the lowest fidelity the
+    strategy may ask (the harness passes the suite's value); ``budget`` is in
+    full-evaluation equivalents.
+    """
+
+    #: Read by the harness to run the multi-fidelity trial loop.
+    multi_fidelity: ClassVar[bool] = True
+
+    def __init__(self, space: SearchSpace, seed: int, budget: int, *,
+                 min_fidelity: float = 1 / 27, **options: Any) -> None:
+        super().__init__(space, seed, budget, **options)
+        if not (0.0 < float(min_fidelity) <= 1.0):
+            raise ValueError(f"min_fidelity must be in (0, 1], got {min_fidelity!r}")
+        self.min_fidelity = float(min_fidelity)
+
+    @abstractmethod
+    def ask_at(self) -> tuple[Config, float]:
+        """The next configuration and the fidelity in ``[min_fidelity, 1]`` to evaluate it at."""
+
+    @abstractmethod
+    def tell_at(self, config: Config, fidelity: float, loss: float) -> None:
+        """Report the loss of ``config`` at ``fidelity``; non-finite means it failed."""
+
+    def ask(self) -> Config:
+        raise TypeError(f"{self.name} is a multi-fidelity strategy: call ask_at(), which "
+                        "returns (configuration, fidelity)")
+
+    def tell(self, config: Config, loss: float) -> None:
+        """A full-fidelity report (e.g. of the default configuration)."""
+        self.tell_at(config, 1.0, loss)
 
 
 class PenaltyMixin:

@@ -9,7 +9,11 @@ It drives the strategy through the contract on a space with every dimension kind
 reports each check: typed, in-bounds suggestions; determinism for a fixed seed;
 different suggestions for different seeds (unless the strategy declares
 ``deterministic = True``); surviving failed evaluations (NaN and inf losses); accepting a
-configuration it did not ask for; and running for exactly its budget.
+configuration it did not ask for; and running for exactly its budget. Multi-fidelity
+strategies (:class:`strategies.base.MultiFidelityStrategy`) are driven through
+``ask_at``/``tell_at`` until the cost (the sum of fidelities) reaches the budget, and are
+also checked for asking fidelities within ``[min_fidelity, 1]`` and reaching the full
+fidelity within the budget.
 
 Each check runs in a worker thread with a deadline (``timeout`` seconds): a strategy that
 hangs fails that check with a message saying so, and the checks after it are reported as
@@ -28,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from problems.space import Categorical, Config, Float, Int, SearchSpace
-from strategies.base import Strategy
+from strategies.base import MultiFidelityStrategy, Strategy
 
 CHECK_SPACE = SearchSpace((
     Float("lr", 1e-5, 1e-1, log=True),
@@ -45,6 +49,7 @@ def _loss(config: Config) -> float:
 
 
 def _typed(space: SearchSpace, config: Config) -> str | None:
+    config = {k: v for k, v in config.items() if k != "_fidelity"}
     try:
         space.validate(config)
     except ValueError as exc:
@@ -60,8 +65,53 @@ def _typed(space: SearchSpace, config: Config) -> str | None:
     return None
 
 
+#: Lowest fidelity the checker allows multi-fidelity strategies.
+CHECK_MIN_FIDELITY = 1 / 9
+
+
+def _mf_loss(config: Config, fidelity: float) -> float:
+    """A loss that is biased upwards at low fidelity, like an under-trained model."""
+    return _loss(config) + 0.1 * (1.0 - fidelity)
+
+
+def _drive_mf(cls: type[MultiFidelityStrategy], seed: int, budget: int,
+              fail_at: tuple[int, ...] = (),
+              options: dict[str, Any] | None = None) -> list[Config]:
+    """Ask and tell until the cost reaches ``budget``; returns the asks, each with its
+    fidelity under the key ``_fidelity`` (checked by :func:`_mf_problem`)."""
+    strategy = cls(CHECK_SPACE, seed, budget, **{"min_fidelity": CHECK_MIN_FIDELITY,
+                                                 **(options or {})})
+    asked: list[Config] = []
+    spent = 0.0
+    while spent < budget and len(asked) < 100 * budget:
+        config, fidelity = strategy.ask_at()
+        t = len(asked)
+        asked.append({**config, "_fidelity": fidelity})
+        loss = math.nan if t in fail_at else _mf_loss(config, float(fidelity))
+        if t in fail_at and t % 2:
+            loss = math.inf
+        strategy.tell_at(config, fidelity, loss)
+        spent += float(fidelity)
+    return asked
+
+
+def _mf_problem(asked: list[Config], budget: int) -> str | None:
+    """Fidelities in bounds, budget spent, full fidelity reached."""
+    fids = [c.get("_fidelity") for c in asked]
+    for t, f in enumerate(fids):
+        if not (isinstance(f, float) and CHECK_MIN_FIDELITY - 1e-12 <= f <= 1.0):
+            return f"trial {t}: fidelity {f!r} is not a float in [{CHECK_MIN_FIDELITY:.4g}, 1]"
+    if sum(fids) < budget or sum(fids) >= budget + 1:
+        return f"cost {sum(fids):.3f} does not reach the budget {budget} within one evaluation"
+    if max(fids) < 1.0:
+        return "never evaluated at full fidelity within the budget"
+    return None
+
+
 def _drive(cls: type[Strategy], seed: int, budget: int, fail_at: tuple[int, ...] = (),
            options: dict[str, Any] | None = None) -> list[Config]:
+    if issubclass(cls, MultiFidelityStrategy):
+        return _drive_mf(cls, seed, budget, fail_at, options)
     strategy = cls(CHECK_SPACE, seed, budget, **(options or {}))
     asked = []
     for t in range(budget):
@@ -122,7 +172,11 @@ class _Checks:
 
     def typed(self) -> str | None:
         self.first = self._drive(0)
-        if len(self.first) != self.budget:
+        if issubclass(self.cls, MultiFidelityStrategy):
+            problem = _mf_problem(self.first, self.budget)
+            if problem:
+                return problem
+        elif len(self.first) != self.budget:
             return f"asked {len(self.first)} times, expected {self.budget}"
         for t, c in enumerate(self.first):
             problem = _typed(CHECK_SPACE, c)
@@ -143,7 +197,12 @@ class _Checks:
         return None
 
     def survives_failures(self) -> str | None:
-        for t, c in enumerate(self._drive(2, fail_at=(0, 1, 3, self.budget // 2))):
+        asked = self._drive(2, fail_at=(0, 1, 3, self.budget // 2))
+        if issubclass(self.cls, MultiFidelityStrategy):
+            problem = _mf_problem(asked, self.budget)
+            if problem:
+                return problem
+        for t, c in enumerate(asked):
             problem = _typed(CHECK_SPACE, c)
             if problem:
                 return f"after failures, trial {t}: {problem}"
@@ -154,11 +213,15 @@ class _Checks:
         start = CHECK_SPACE.from_unit([0.5] * len(CHECK_SPACE))
         strategy.tell(start, _loss(start))
         for _ in range(3):
-            c = strategy.ask()
+            if isinstance(strategy, MultiFidelityStrategy):
+                c, f = strategy.ask_at()
+                strategy.tell_at(c, f, _mf_loss(c, float(f)))
+            else:
+                c = strategy.ask()
+                strategy.tell(c, _loss(c))
             problem = _typed(CHECK_SPACE, c)
             if problem:
                 return problem
-            strategy.tell(c, _loss(c))
         return None
 
 

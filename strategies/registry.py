@@ -14,6 +14,12 @@ from importlib.metadata import entry_points
 
 from strategies.base import Strategy
 from strategies.hyperopt_adapter import HyperoptAnneal, HyperoptRandom, HyperoptTPE
+from strategies.nevergrad_adapter import (
+    NevergradDE,
+    NevergradNGOpt,
+    NevergradOnePlusOne,
+    NevergradPSO,
+)
 from strategies.optuna_adapter import (
     OptunaCmaEs,
     OptunaGA,
@@ -22,8 +28,15 @@ from strategies.optuna_adapter import (
     OptunaRandom,
     OptunaTPE,
 )
+from strategies.optuna_mf import (
+    OptunaRandomHyperband,
+    OptunaRandomSH,
+    OptunaTPEHyperband,
+    OptunaTPESH,
+)
 from strategies.simple import DefaultConfiguration, GridSearch, RandomSearch
 from strategies.skopt_adapter import SkoptET, SkoptGBRT, SkoptGP, SkoptRF
+from strategies.smac_mf import SmacHyperband
 
 BUILTINS: dict[str, type[Strategy]] = {
     cls.name: cls
@@ -32,6 +45,9 @@ BUILTINS: dict[str, type[Strategy]] = {
         OptunaRandom, OptunaQMC, OptunaTPE, OptunaCmaEs, OptunaGA, OptunaGP,
         HyperoptTPE, HyperoptAnneal, HyperoptRandom,
         SkoptGP, SkoptRF, SkoptET, SkoptGBRT,
+        OptunaRandomSH, OptunaTPESH, OptunaRandomHyperband, OptunaTPEHyperband,
+        NevergradDE, NevergradPSO, NevergradOnePlusOne, NevergradNGOpt,
+        SmacHyperband,
     ]
 }
 

@@ -17,7 +17,12 @@ from strategies.simple import RandomSearch
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
-@pytest.mark.parametrize("name", sorted(BUILTINS))
+#: Built-ins whose library alone takes many seconds to import (SMAC3: ~20 s).
+SLOW_IMPORT = {"smac-hyperband"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW_IMPORT
+                                  else n for n in sorted(BUILTINS)])
 def test_builtin_passes_conformance(name):
     cls = BUILTINS[name]
     if missing_requirement(cls):

@@ -3,6 +3,12 @@
 At evaluation ``t`` the incumbent is the configuration with the lowest ``val_loss`` among
 trials ``0..t`` (the first one on ties); failed trials never become incumbents. Before the
 first successful trial there is no incumbent (NaN).
+
+Multi-fidelity cells: only trials evaluated at full fidelity (``fidelity == 1``) are
+incumbent candidates, so a low-fidelity loss never becomes the incumbent and scores keep
+their meaning; ``best_test_seen`` is likewise over full-fidelity trials. ``cost_spent`` is
+the cumulative cost in full-evaluation equivalents (``trial + 1`` for full-fidelity cells),
+the common x axis of full- and multi-fidelity strategies.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import pandas as pd
 from problems.base import Status
 
 CELL = ["problem", "strategy", "seed"]
+#: The fidelity of an ordinary (full) evaluation.
+FULL_FIDELITY = 1.0
 
 
 def incumbents(trials: pd.DataFrame) -> pd.DataFrame:
@@ -23,11 +31,14 @@ def incumbents(trials: pd.DataFrame) -> pd.DataFrame:
     * ``inc_trial``, ``inc_val``, ``inc_test``: the incumbent after this evaluation;
     * ``best_test_seen``: the lowest ``test_loss`` among all configurations tried so far
       (which the strategy could not see);
-    * ``elapsed``: cumulative wall time (fit + ask + tell) in seconds.
+    * ``elapsed``: cumulative wall time (fit + ask + tell) in seconds;
+    * ``cost_spent``: cumulative cost in full-evaluation equivalents.
     Vectorised: cumulative operations per cell, no Python loop over trials.
     """
     df = trials.sort_values(CELL + ["trial"], kind="stable").reset_index(drop=True)
     ok = (df["status"] == Status.OK) & np.isfinite(df["val_loss"]) & np.isfinite(df["test_loss"])
+    if "fidelity" in df.columns:
+        ok &= df["fidelity"] >= FULL_FIDELITY
     val = df["val_loss"].where(ok, np.inf)
     test = df["test_loss"].where(ok, np.inf)
     g = val.groupby([df[c] for c in CELL], sort=False)
@@ -46,6 +57,8 @@ def incumbents(trials: pd.DataFrame) -> pd.DataFrame:
     out["best_test_seen"] = best_test.replace(np.inf, np.nan).to_numpy()
     wall = df["fit_seconds"] + df["ask_seconds"] + df["tell_seconds"]
     out["elapsed"] = wall.groupby([df[c] for c in CELL], sort=False).cumsum().to_numpy()
+    cost = df["cost"] if "cost" in df.columns else pd.Series(1.0, index=df.index)
+    out["cost_spent"] = cost.groupby([df[c] for c in CELL], sort=False).cumsum().to_numpy()
     return out
 
 
