@@ -187,7 +187,7 @@ def test_strategies_no_longer_tie_under_continuous_metrics(tmp_path: Path, run_c
 def test_report_refuses_runs_with_different_fingerprints(tmp_path: Path, run_cli) -> None:
     import shutil
 
-    from benchmarks.report.build import load
+    from benchmarks.analysis.summary import load
     from benchmarks.store import StoreError
 
     suite = write_suite(tmp_path, budget=2, seeds=1, problems=("branin", "logreg-iris"))

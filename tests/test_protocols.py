@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.cell import Cell
-from benchmarks.report.build import Page
+from benchmarks.report.page import Page
 from benchmarks.report.protocol import protocol_section
 from benchmarks.runner import plan
 from benchmarks.store import DETERMINISTIC

@@ -15,9 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.aggregate import curves
-from benchmarks.analysis.normalise import best_known, normalised_scores, random_reference
+from benchmarks import reference as reference_mod
+from benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
+from benchmarks.analysis.metric_agreement import primary_label
+from benchmarks.analysis.normalise import best_known, normalised_scores
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
+from benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
+from benchmarks.analysis.protocol import default_protocol_only
 from benchmarks.analysis.ranks import ranks_over_time
 from benchmarks.analysis.stats import (
     aggregate_scores,
@@ -27,12 +31,14 @@ from benchmarks.analysis.stats import (
 )
 from benchmarks.analysis.trajectory import final, incumbents
 from benchmarks.baseline import BASELINE
+from benchmarks.manifest import problem_differences
 from benchmarks.store import RunDir, StoreError, read_trials
+from problems.base import Status
 
 log = logging.getLogger(__name__)
 
 #: Suite keys that must agree for runs to be reported together.
-PROTOCOL = ("budget", "folds", "test_fraction", "start_from_default")
+PROTOCOL = ("budget", "folds", "test_fraction", "start_from_default", "protocols", "metric")
 #: Significance level of every test the report marks.
 ALPHA = 0.05
 
@@ -44,6 +50,8 @@ class Inputs:
     trials: pd.DataFrame
     manifests: list[dict[str, Any]]
     failed_cells: dict[str, str] = field(default_factory=dict)
+    #: The run directories read (the reference table each run recorded is found there).
+    run_dirs: list[Path] = field(default_factory=list)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -67,22 +75,40 @@ def load(run_dirs: list[str | Path]) -> Inputs:
         if diffs:
             raise StoreError(f"cannot report {run_dirs[0]} and {d} together: their protocols "
                              f"differ ({'; '.join(diffs)})")
+        diffs = problem_differences(manifests[0], m)
+        if diffs:
+            raise StoreError(f"cannot report {run_dirs[0]} and {d} together: {diffs[0]}")
     trials = pd.concat(frames, ignore_index=True)
-    _check_combinable(trials)
-    return Inputs(trials, manifests, failed)
+    _check_combinable(trials, manifests, failed)
+    return Inputs(trials, manifests, failed, [Path(d) for d in run_dirs])
 
 
-def _check_combinable(trials: pd.DataFrame) -> None:
-    dup = trials.duplicated(["problem", "strategy", "seed", "trial"])
+def _check_combinable(trials: pd.DataFrame, manifests: list[dict[str, Any]],
+                      failed: dict[str, str]) -> None:
+    dup = trials.duplicated(["problem", "strategy", "seed", "trial"]
+                            + (["protocol"] if "protocol" in trials else []))
     if dup.any():
         row = trials[dup].iloc[0]
         raise StoreError(f"the runs overlap: strategy {row['strategy']!r} on {row['problem']!r} "
                          f"seed {row['seed']} appears in more than one run")
-    seeds = trials.groupby(["problem", "strategy"])["seed"].apply(lambda s: tuple(sorted(set(s))))
+    seeds = _seeds_with_failed(trials, manifests, failed)
     for problem, g in seeds.groupby(level=0):
         if g.nunique() > 1:
             raise StoreError(f"cannot report these runs together: on {problem!r} the strategies "
                              f"were run with different seeds {sorted(set(g))}")
+
+
+def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
+                       failed: dict[str, str]) -> pd.Series:
+    """Seeds per (problem, strategy), counting failed cells (they have no trials)."""
+    from benchmarks.cell import Cell
+
+    seeds = trials.groupby(["problem", "strategy"])["seed"].apply(set)
+    specs = {n: i.get("spec", n) for m in manifests for n, i in m.get("strategies", {}).items()}
+    every = set(trials["seed"])
+    for (problem, strategy), got in seeds.items():
+        got |= {s for s in every if Cell(problem, specs.get(strategy, strategy), s).id in failed}
+    return seeds.apply(lambda s: tuple(sorted(s)))
 
 
 @dataclass
@@ -90,16 +116,20 @@ class Summary:
     """Everything the report shows, as DataFrames and dicts (see :func:`summarise`).
 
     Frames are empty (not missing) when a statistic does not apply, e.g. the normalised
-    scores of a run without the baseline strategy, or anything of a run whose every cell
-    failed (``empty`` is then True).
+    scores of a run without a reference table, or anything of a run where no trial
+    succeeded (``empty`` is then True).
     """
 
     manifests: list[dict[str, Any]]
+    #: The trials of the default (first) validation protocol; ``all_trials``: every protocol.
     trials: pd.DataFrame
+    all_trials: pd.DataFrame
     failed_cells: dict[str, str]
     budget: int
     problems: list[str]
     strategies: list[str]
+    #: The primary metric's name, used in every caption and axis that shows a loss.
+    metric_label: str
     #: Incumbent trajectories with overfitting columns and normalised scores.
     scored: pd.DataFrame
     #: The trajectory's last row per cell (problem, strategy, seed).
@@ -116,15 +146,23 @@ class Summary:
     #: Median final incumbent test loss per problem x strategy, and its +/- marks.
     final_by_problem: pd.DataFrame
     final_marks: pd.DataFrame
-    #: Curves: IQM normalised validation score, mean rank, convergence bands, gap.
-    score_curve: pd.DataFrame
+    #: Curves: IQM normalised score bands (val, test) and mean-rank bands over evaluations.
+    score_bands: dict[str, pd.DataFrame]
+    rank_band: pd.DataFrame
     ranks: pd.DataFrame
-    convergence_val: pd.DataFrame
-    convergence_test: pd.DataFrame
+    #: Log regret (loss - L*) median and IQR per problem, validation and test.
+    regret: dict[str, pd.DataFrame]
+    #: Anytime performance profile (COCO-style) on the validation loss.
+    profile: pd.DataFrame
     convergence_time: pd.DataFrame
+    #: Generalisation gap median/IQR, for the problems that have a gap at all.
     gap: pd.DataFrame
-    #: L* per problem and where it came from.
-    references: pd.DataFrame
+    gap_problems: list[str]
+    #: The frozen reference table (or None) and what the report says about it.
+    reference: Any
+    reference_note: str
+    #: L* per (problem, seed): lstar_val, lstar_test, source.
+    lstar: pd.DataFrame
     overfitting: pd.DataFrame
     rank_reversals: pd.DataFrame
     timing: pd.DataFrame
@@ -136,51 +174,54 @@ class Summary:
         return self.manifests[0]
 
     @property
-    def has_baseline(self) -> bool:
-        return BASELINE in self.strategies
+    def has_scores(self) -> bool:
+        return not self.aggregate_test.empty
 
     @property
     def empty(self) -> bool:
-        """True when no trial was recorded (e.g. every cell failed)."""
-        return self.trials.empty
+        """True when no trial succeeded (e.g. every cell failed or timed out)."""
+        return self.trials.empty or not (self.trials["status"] == Status.OK).any()
 
 
 def summarise(inputs: Inputs) -> Summary:
     """Compute every statistic of the report once, from the loaded runs alone."""
-    df = inputs.trials
     budget = int(inputs.manifest["suite"]["budget"])
-    if df.empty:
+    df = default_protocol_only(inputs.trials, inputs.manifest["suite"])
+    if df.empty or not (df["status"] == Status.OK).any():
         return _empty(inputs, budget)
     traj = overfitting(incumbents(df))
     problems = sorted(traj["problem"].unique())
     strategies = sorted(traj["strategy"].unique())
-    best, best_src = best_known_map(inputs.manifests, problems)
-    has_baseline = BASELINE in strategies
-    if has_baseline:
-        scored = normalised_scores(traj, random_reference(df, budget), best)
-    else:
-        scored = traj.assign(score_val=np.nan, score_test=np.nan)
+    table, note = reference_mod.for_runs(inputs.run_dirs, inputs.manifests)
+    lstar = table.lstar() if table is not None else pd.DataFrame()
+    scored = (normalised_scores(traj, table.r0(budget), lstar) if table is not None
+              else traj.assign(score_val=np.nan, score_test=np.nan))
     fin = final(scored)
-    tests = _tests(fin, has_baseline)
+    tests = _tests(fin, table is not None)
     med, marks = final_by_problem(fin, tests["wilcoxon_within"])
+    best, start = best_and_start(inputs.manifests, problems, lstar,
+                                 table.r0(1) if table is not None else pd.DataFrame())
+    best_test = best_and_start(inputs.manifests, problems, lstar, pd.DataFrame(),
+                               "lstar_test")[0]
     return Summary(
-        manifests=inputs.manifests, trials=df, failed_cells=dict(inputs.failed_cells),
-        budget=budget, problems=problems, strategies=strategies, scored=scored, final=fin,
+        manifests=inputs.manifests, trials=df, all_trials=inputs.trials,
+        failed_cells=dict(inputs.failed_cells), budget=budget, problems=problems,
+        strategies=strategies, metric_label=primary_label(df), scored=scored, final=fin,
         **tests, final_by_problem=med, final_marks=marks,
-        score_curve=score_curve(scored) if has_baseline else pd.DataFrame(),
-        ranks=ranks_over_time(traj, "inc_val"),
-        convergence_val=curves(traj, "inc_val"), convergence_test=curves(traj, "inc_test"),
-        convergence_time=time_curves(traj), gap=curves(traj, "gap", n_boot=0),
-        references=pd.DataFrame({"problem": problems,
-                                 "best_known": [best.get(p, np.nan) for p in problems],
-                                 "source": [best_src.get(p, "") for p in problems]}),
+        score_bands=({k: iqm_band(scored, f"score_{k}") for k in ("val", "test")}
+                     if table is not None else {}),
+        rank_band=rank_band(traj, "inc_val"), ranks=ranks_over_time(traj, "inc_val"),
+        regret=regret_curves(traj, best, best_test), profile=performance_profile(
+            traj, "inc_val", start, best, TARGETS),
+        convergence_time=time_curves(traj), **gap_curves(traj),
+        reference=table, reference_note=note, lstar=lstar,
         overfitting=overfitting_table(fin), rank_reversals=rank_reversals(fin),
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
     )
 
 
-def _tests(fin: pd.DataFrame, has_baseline: bool) -> dict[str, Any]:
+def _tests(fin: pd.DataFrame, has_scores: bool) -> dict[str, Any]:
     """Aggregates and significance tests at the full budget."""
     # across problems: per-problem median normalised test score, paired by problem
     per_problem = fin.groupby(["problem", "strategy"], as_index=False)["score_test"].median()
@@ -190,12 +231,13 @@ def _tests(fin: pd.DataFrame, has_baseline: bool) -> dict[str, Any]:
         w.insert(0, "problem", problem)
         within.append(w)
     none = pd.DataFrame()
+    has_baseline = BASELINE in set(fin["strategy"])
     return {
-        "aggregate_test": aggregate_scores(fin, "score_test") if has_baseline else none,
-        "aggregate_val": aggregate_scores(fin, "score_val") if has_baseline else none,
+        "aggregate_test": aggregate_scores(fin, "score_test") if has_scores else none,
+        "aggregate_val": aggregate_scores(fin, "score_val") if has_scores else none,
         "friedman": friedman(fin, "inc_test"),
         "wilcoxon_across": (wilcoxon_holm(per_problem, "score_test", ["problem"])
-                            if has_baseline else none),
+                            if has_scores else none),
         "wilcoxon_within": pd.concat(within, ignore_index=True) if within else none,
         "probability_of_improvement": (probability_of_improvement(fin, "inc_test", BASELINE)
                                        if has_baseline else none),
@@ -203,19 +245,57 @@ def _tests(fin: pd.DataFrame, has_baseline: bool) -> dict[str, Any]:
 
 
 def _empty(inputs: Inputs, budget: int) -> Summary:
-    """The summary of runs without a single trial: only failures and provenance."""
+    """The summary of runs without a successful trial: only failures and provenance."""
     none = pd.DataFrame()
     return Summary(
-        manifests=inputs.manifests, trials=inputs.trials,
+        manifests=inputs.manifests, trials=inputs.trials, all_trials=inputs.trials,
         failed_cells=dict(inputs.failed_cells), budget=budget, problems=[], strategies=[],
-        scored=none, final=none, aggregate_test=none, aggregate_val=none,
-        friedman={"skipped": "no trials were recorded"}, wilcoxon_across=none,
+        metric_label="loss", scored=none, final=none, aggregate_test=none,
+        aggregate_val=none, friedman={"skipped": "no trial succeeded"}, wilcoxon_across=none,
         wilcoxon_within=none, probability_of_improvement=none, final_by_problem=none,
-        final_marks=none, score_curve=none, ranks=none, convergence_val=none,
-        convergence_test=none, convergence_time=none, gap=none, references=none,
-        overfitting=none, rank_reversals=none, timing=none, failed_trials=none,
+        final_marks=none, score_bands={}, rank_band=none, ranks=none, regret={},
+        profile=none, convergence_time=none, gap=none, gap_problems=[], reference=None,
+        reference_note="no trial succeeded", lstar=none, overfitting=none,
+        rank_reversals=none, timing=none,
+        failed_trials=failed_trials(inputs.trials) if len(inputs.trials) else none,
         provenance=provenance(inputs.manifest),
     )
+
+
+def best_and_start(manifests: list[dict[str, Any]], problems: list[str], lstar: pd.DataFrame,
+                   r0_first: pd.DataFrame, column: str = "lstar_val"
+                   ) -> tuple[dict[str, float], dict[str, float]]:
+    """Per problem: L* (validation; mean over seeds of the frozen per-seed values, else a
+    synthetic function's known optimum) and the profile's start point (R0 at t = 1, the
+    expected loss of one random configuration, mean over seeds)."""
+    best: dict[str, float] = {}
+    if not lstar.empty:
+        best = lstar.groupby("problem")[column].mean().to_dict()
+    known, _ = best_known_map(manifests, [p for p in problems if p not in best])
+    best.update(known)
+    start = (r0_first.groupby("problem")["r0_val"].mean().to_dict()
+             if not r0_first.empty else {})
+    return best, start
+
+
+def regret_curves(traj: pd.DataFrame, best_val: dict[str, float],
+                  best_test: dict[str, float]) -> dict[str, pd.DataFrame]:
+    """Median and IQR over seeds of the incumbent's validation regret (against validation
+    L*) and test regret (against test L*)."""
+    out = {}
+    for kind, best in (("val", best_val), ("test", best_test)):
+        reg = regret(traj, best, columns=(f"inc_{kind}",))
+        if not reg.empty:
+            out[kind] = quantile_curves(reg, f"regret_inc_{kind}")
+    return out
+
+
+def gap_curves(traj: pd.DataFrame) -> dict[str, Any]:
+    """Gap median/IQR for the problems with a generalisation gap (not noise-free ones)."""
+    keep = problems_with_gap(traj)
+    gap = (quantile_curves(traj[traj["problem"].isin(keep)], "gap") if keep
+           else pd.DataFrame())
+    return {"gap": gap, "gap_problems": keep}
 
 
 def best_known_map(manifests: list[dict[str, Any]], problems: list[str]
@@ -252,14 +332,6 @@ def final_by_problem(fin: pd.DataFrame, within: pd.DataFrame
     return med, marks
 
 
-def score_curve(scored: pd.DataFrame) -> pd.DataFrame:
-    """IQM over (problem, seed) of the normalised validation score, per strategy and trial."""
-    return (scored.dropna(subset=["score_val"]).groupby(["strategy", "trial"])["score_val"]
-            .agg(lambda s: float(np.mean(np.sort(s)[len(s) // 4: len(s) - len(s) // 4]
-                                         if len(s) >= 4 else s)))
-            .reset_index())
-
-
 def timing(df: pd.DataFrame) -> pd.DataFrame:
     """Per strategy: trials, fit / ask / tell seconds, reused evaluations, strategy share."""
     tm = df.groupby("strategy").agg(trials=("trial", "size"), fit_s=("fit_seconds", "sum"),
@@ -272,7 +344,7 @@ def timing(df: pd.DataFrame) -> pd.DataFrame:
 
 def failed_trials(df: pd.DataFrame) -> pd.DataFrame:
     """Failed trials counted per (problem, strategy, status)."""
-    ft = df[df["status"] != "ok"].groupby(["problem", "strategy", "status"]).size()
+    ft = df[df["status"] != Status.OK].groupby(["problem", "strategy", "status"]).size()
     return ft.rename("trials").reset_index()
 
 

@@ -16,11 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.analysis.profiles import TARGETS
 from benchmarks.analysis.summary import ALPHA, PROTOCOL, Inputs, Summary, load, summarise
-from benchmarks.baseline import BASELINE
-from benchmarks.report import figures
+from benchmarks.report import figures, palette
 from benchmarks.report.citations import bibtex
+from benchmarks.report.control import format_interval, render_control, within_problem_note
+from benchmarks.report.defaults import render_default_moves
+from benchmarks.report.failed_run import render_failed_run
+from benchmarks.report.fidelity import render_fidelity
+from benchmarks.report.metric_section import render_metric_agreement
 from benchmarks.report.page import Page
+from benchmarks.report.protocol import protocol_section
+from benchmarks.report.references import render_references
 from benchmarks.report.tables import Table
 
 log = logging.getLogger(__name__)
@@ -33,8 +40,14 @@ def build_report(run_dirs: str | Path | list[str | Path], out: str | Path | None
     """Write the report; returns the path of ``index.html``."""
     if not isinstance(run_dirs, list):
         run_dirs = [run_dirs]
-    summary = summarise(load(run_dirs))
-    return render(summary, Path(out) if out else Path(run_dirs[0]) / "report")
+    inputs = load(run_dirs)
+    summary = summarise(inputs)
+    out = Path(out) if out else Path(run_dirs[0]) / "report"
+    if summary.empty:
+        for sub in ("figures", "tables"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+        return render_failed_run(Page(out), inputs, out)
+    return render(summary, out)
 
 
 def render(s: Summary, out: Path) -> Path:
@@ -47,8 +60,8 @@ def render(s: Summary, out: Path) -> Path:
     return index
 
 
-def _colours(s: Summary) -> dict[str, object]:
-    return figures.palette(s.strategies)
+def _colours(s: Summary) -> dict[str, palette.Style]:
+    return palette.styles(s.strategies, palette.families_from_manifests(s.manifests))
 
 
 def _per_pdf(s: Summary) -> bool:
@@ -65,28 +78,28 @@ def header(page: Page, s: Summary) -> None:
     page.para(f"Run(s) {runs}: {len(s.trials)} trials, {len(s.problems)} problems, "
               f"{len(s.strategies)} strategies, seeds {seeds}, budget {s.budget} "
               f"evaluations, {m['suite']['folds']}-fold CV, test fraction "
-              f"{m['suite']['test_fraction']}.")
+              f"{m['suite']['test_fraction']}. Primary metric (what strategies minimise): "
+              f"{s.metric_label}.")
 
 
 def verdict(page: Page, s: Summary) -> None:
     page.heading("Summary verdict", 2, "summary", nav="Summary")
     lines = []
-    if s.empty:
-        lines.append(f"No results: every one of the {len(s.failed_cells)} cell(s) failed, so "
-                     "there is nothing to compare; see 'Failures' below for the errors.")
-    elif not s.aggregate_test.empty:
-        top = s.aggregate_test.iloc[0]
-        lines.append(f"Highest IQM normalised test score: {top['strategy']} with "
-                     f"{top['iqm']:.3f} (95% CI {top['iqm_low']:.3f} to {top['iqm_high']:.3f}; "
-                     "0 = random search at the same budget, 1 = best known loss).")
+    if s.has_scores:
         agg = s.aggregate_test
+        top = agg.iloc[0]
+        lines.append(f"Highest IQM normalised test score: {top['strategy']} with "
+                     f"{top['iqm']:.3f} (95% CI {format_interval(top['iqm_low'], top['iqm_high'])}"
+                     "; 0 = random search at the same budget, 1 = best known loss).")
+        tied = agg[agg["iqm"] == top["iqm"]]["strategy"].tolist()[1:]
+        if tied:
+            lines.append(f"Tied on IQM with {', '.join(tied)}; ties are listed by name.")
         overlapping = agg[agg["iqm_high"] >= top["iqm_low"]]["strategy"].tolist()
         if len(overlapping) > 1:
             lines.append("Its interval overlaps those of " + ", ".join(overlapping[1:])
                          + ": the data do not separate these.")
     else:
-        lines.append(f"No normalised scores: the run has no {BASELINE!r} strategy, which "
-                     "provides the reference point 0.")
+        lines.append(f"No normalised scores: {s.reference_note}")
     lines += _verdict_tests(s)
     n_failed = len(s.failed_trials) and int(s.failed_trials["trials"].sum())
     if s.failed_cells or n_failed:
@@ -106,16 +119,25 @@ def _verdict_tests(s: Summary) -> list[str]:
                      f"{fr['mean_ranks'].index[0]} ({fr['mean_ranks'].iloc[0]:.2f}).")
     if not poi.empty:
         best = poi.iloc[0]
+        tie = poi[poi["p_improve"] == best["p_improve"]]["strategy"].tolist()[1:]
         lines.append(f"Most likely to beat random search on a problem: {best['strategy']} "
-                     f"(P = {best['p_improve']:.2f}, 95% CI {best['low']:.2f}-"
-                     f"{best['high']:.2f}).")
+                     f"(P = {best['p_improve']:.2f}, 95% CI "
+                     f"{format_interval(best['low'], best['high'], '.2f', '-')})"
+                     + (f"; tied with {', '.join(tie)}, listed by name." if tie else "."))
     return lines
+
+
+def control(page: Page, s: Summary) -> None:
+    """The headline: each strategy against random search, with the run's power."""
+    if s.has_scores:
+        render_control(page, s.final)
+    render_default_moves(page, s.problems, s.strategies)
 
 
 def aggregate(page: Page, s: Summary) -> None:
     page.heading("Aggregate over problems", 2, "aggregate", nav="Aggregate")
     colours = _colours(s)
-    if not s.aggregate_test.empty:
+    if s.has_scores:
         for name, a, kind in (("aggregate_test", s.aggregate_test, "test"),
                               ("aggregate_val", s.aggregate_val, "validation")):
             t = a[["strategy", "problems", "seeds", "iqm", "iqm_low", "iqm_high", "mean",
@@ -130,29 +152,38 @@ def aggregate(page: Page, s: Summary) -> None:
                                           colours, "IQM normalised test score (95% CI)",
                                           vline=0.0),
                     "aggregate_iqm", "IQM normalised test score per strategy with 95% CI")
-        page.figure(figures.lines(s.score_curve, "trial", "score_val", colours,
-                                  "IQM normalised validation score", hline=0.0),
-                    "score_over_budget", "IQM normalised validation score against evaluations")
-    if not s.ranks.empty:
-        page.figure(figures.lines(s.ranks, "trial", "mean_rank", colours,
-                                  "mean rank (1 = best)"), "ranks_over_time",
-                    "Mean rank by best validation loss so far, averaged over seeds and problems")
+    if not s.profile.empty:
+        page.figure(figures.profile(s.profile, colours, TARGETS), "performance_profile",
+                    "Anytime performance profile: share of (problem, seed, target) triples "
+                    f"reached by the best validation {s.metric_label} so far, against "
+                    "evaluations (COCO-style ECDF)")
+    for kind, band in s.score_bands.items():
+        page.figure(figures.family_panels(band, "trial", f"IQM normalised {kind} score",
+                                          colours, hline=0.0),
+                    f"score_over_budget_{kind}", f"IQM normalised {kind} score against "
+                    "evaluations (95% stratified bootstrap band), one panel per family")
+    if not s.rank_band.empty:
+        page.figure(figures.family_panels(s.rank_band, "trial", "mean rank (1 = best)",
+                                          colours, invert=True), "ranks_over_time",
+                    f"Mean rank by best validation {s.metric_label} so far, averaged over "
+                    "seeds and problems (95% bootstrap band over problems), one panel per "
+                    "family")
 
 
 def statistics(page: Page, s: Summary) -> None:
     page.heading("Final-budget statistics", 2, "statistics", nav="Statistics")
-    fr = s.friedman
+    fr, ml = s.friedman, s.metric_label
     if "skipped" in fr:
         page.para(f"Friedman test skipped: {fr['skipped']}.")
     else:
-        page.para(f"Friedman test on the median final test loss per problem: chi2 = "
+        page.para(f"Friedman test on the median final test {ml} per problem: chi2 = "
                   f"{fr['statistic']:.3f}, p = {fr['p_value']:.3g}, Kendall's W = "
                   f"{fr['kendalls_w']:.3f}, critical difference (Nemenyi, 0.05) = "
                   f"{fr['critical_difference']:.3f}.")
         page.figure(figures.cd_diagram(fr["mean_ranks"], fr["nemenyi"],
-                                       fr["critical_difference"]), "critical_difference",
-                    "Critical-difference diagram: strategies joined by a bar are not "
-                    "significantly different (Nemenyi, alpha 0.05)")
+                                       fr["critical_difference"], _colours(s)),
+                    "critical_difference", "Critical-difference diagram: strategies joined "
+                    "by a bar are not significantly different (Nemenyi, alpha 0.05)")
     if not s.wilcoxon_across.empty:
         page.table(Table("wilcoxon_across_problems", s.wilcoxon_across,
                          "Pairwise Wilcoxon signed-rank tests on per-problem median normalised "
@@ -164,7 +195,7 @@ def statistics(page: Page, s: Summary) -> None:
     _within_link(page, s)
     if not s.probability_of_improvement.empty:
         page.table(Table("probability_of_improvement", s.probability_of_improvement,
-                         "Probability that a strategy's final test loss is lower than random "
+                         f"Probability that a strategy's final test {ml} is lower than random "
                          "search's on a problem (95% bootstrap CI)"))
 
 
@@ -174,17 +205,17 @@ def _final_table(s: Summary) -> Table:
     bold["problem"] = False
     marks = s.final_marks.reset_index()
     marks["problem"] = ""
+    seeds = int(s.final.groupby("problem")["seed"].nunique().min())
     return Table("final_test_loss", med.reset_index(),
-                 "Median test loss of the final incumbent, per problem", bold=bold, marks=marks,
-                 note="Bold: lowest per problem. +/-: significantly lower/higher than random "
-                      "(Wilcoxon signed-rank over seeds, Holm-corrected within the problem, "
-                      "alpha 0.05).")
+                 f"Median test {s.metric_label} of the final incumbent, per problem",
+                 bold=bold, marks=marks, note=within_problem_note(seeds, len(s.strategies)))
 
 
 def _within_link(page: Page, s: Summary) -> None:
     if s.wilcoxon_within.empty:
         return
-    s.wilcoxon_within.to_csv(page.out / "tables" / "wilcoxon_within_problems.csv", index=False)
+    Table("wilcoxon_within_problems", s.wilcoxon_within, "Pairwise Wilcoxon signed-rank tests "
+          "within each problem (paired by seed), Holm-corrected").write(page.out / "tables")
     page.para("Within-problem pairwise tests (paired by seed): "
               "tables/wilcoxon_within_problems.csv.",
               '<p>Within-problem pairwise tests (paired by seed): '
@@ -193,43 +224,58 @@ def _within_link(page: Page, s: Summary) -> None:
 
 def per_problem(page: Page, s: Summary) -> None:
     page.heading("Per problem", 2, "problems", nav="Per problem")
-    if s.empty:
-        return
-    colours, pdf = _colours(s), _per_pdf(s)
+    colours, pdf, ml = _colours(s), _per_pdf(s), s.metric_label
     if not pdf:
         page.para(f"{len(s.problems)} problems: the per-problem figures are written as PNG "
                   "only (PDF up to 9 problems; report a subset of runs for PDFs).")
-    page.figure(figures.convergence(s.convergence_val, s.problems, "best validation loss so far",
-                                    colours),
-                "convergence_val", "Best validation loss so far: median over seeds, 95% "
-                "bootstrap band", pdf=pdf)
-    page.figure(figures.convergence(s.convergence_test, s.problems, "test loss of incumbent",
-                                    colours, logx=True),
-                "convergence_test", "Test loss of the incumbent (log x): median over seeds, "
-                "95% bootstrap band", pdf=pdf)
+    missing = sorted(set(s.problems) - set(s.regret.get("val", pd.DataFrame(
+        columns=["problem"]))["problem"]))
+    if missing:
+        page.para("No best-known loss, so no regret panel, for: " + ", ".join(missing) + ".")
+    for kind, label in (("val", "validation"), ("test", "test")):
+        if kind in s.regret:
+            probs = sorted(s.regret[kind]["problem"].unique())
+            page.figure(figures.convergence(s.regret[kind], probs,
+                                            f"{label} regret ({ml} - L*)", colours,
+                                            logx=True, logy=True),
+                        f"convergence_{kind}", f"{label.capitalize()} regret of the incumbent "
+                        "against evaluations (log-log): median over seeds, interquartile band "
+                        "for random search and the two best strategies per problem", pdf=pdf)
     page.figure(figures.convergence(s.convergence_time, s.problems,
-                                    "best validation loss so far", colours, logx=True,
+                                    f"best validation {ml} so far", colours, logx=True,
                                     x="time", xlabel="wall time (s): fit+ask+tell"),
-                "convergence_time", "Best validation loss so far against cumulative wall time "
-                "(median over seeds)", pdf=pdf)
-    page.table(Table("references", s.references, "Reference point 1 of the normalised score "
-                     "(L*) per problem; point 0 is random search at the same budget"))
+                "convergence_time", f"Best validation {ml} so far against cumulative wall "
+                "time (median over seeds)", pdf=pdf)
+    render_references(page, s.final, s.reference, s.reference_note)
+    render_fidelity(page, s.trials, s.scored, s.problems, colours)
 
 
 def overfitting(page: Page, s: Summary) -> None:
     page.heading("Validation overfitting", 2, "overfitting", nav="Overfitting")
-    if s.empty:
-        return
     page.table(Table("overfitting", s.overfitting, "Overfitting at the full budget "
                      "per strategy (over all cells)",
                      note="share_rel_ot_above_1 is over cells where relative overtuning is "
                           "defined; share_no_progress: cells whose incumbent test loss never "
                           "improved by 1e-3."))
-    page.figure(figures.convergence(s.gap, s.problems, "test - validation loss", _colours(s)),
-                "gap_over_budget", "Generalisation gap of the incumbent against evaluations "
-                "(median over seeds)", pdf=_per_pdf(s))
+    left_out = sorted(set(s.problems) - set(s.gap_problems))
+    if left_out:
+        page.para("Left out of the gap figure (test loss equals validation loss, e.g. "
+                  "noise-free synthetic functions): " + ", ".join(left_out) + ".")
+    if not s.gap.empty:
+        page.figure(figures.convergence(s.gap, s.gap_problems,
+                                        f"test - validation {s.metric_label}", _colours(s),
+                                        logx=True),
+                    "gap_over_budget", "Generalisation gap of the incumbent against "
+                    "evaluations: median over seeds, interquartile band for the highlighted "
+                    "strategies", pdf=_per_pdf(s))
     page.table(Table("rank_reversals", s.rank_reversals, "Do strategies rank differently by "
-                     "validation and by test loss? (median final incumbent per strategy)"))
+                     f"validation and by test {s.metric_label}? (median final incumbent per "
+                     "strategy)"))
+    render_metric_agreement(page, s.trials)
+
+
+def protocols(page: Page, s: Summary) -> None:
+    protocol_section(page, s.all_trials, s.manifest["suite"])
 
 
 def timing(page: Page, s: Summary) -> None:
@@ -247,6 +293,12 @@ def failures(page: Page, s: Summary) -> None:
     if len(s.failed_trials):
         page.table(Table("failed_trials", s.failed_trials,
                          "Failed trials (counted in the budget; never incumbents)"))
+    if s.failed_cells:
+        page.para("Rule for failed cells: a failed cell has no trials and is never scored. "
+                  "Each strategy's aggregate uses a complete problems x seeds block of its "
+                  "finished cells (a problem missing one of its seeds is left out; the "
+                  "'problems' and 'seeds' columns show what remains), and paired tests leave "
+                  "out blocks where either strategy is missing.")
     if not s.failed_cells and not len(s.failed_trials):
         page.para("No failed cells and no failed trials.")
 
@@ -272,8 +324,8 @@ def methods(page: Page, s: Summary) -> None:
 
 #: The report's sections in page order; each renders one part of the Summary.
 SECTIONS: list[Callable[[Page, Summary], None]] = [
-    header, verdict, aggregate, statistics, per_problem, overfitting, timing, failures,
-    provenance, citation, methods,
+    header, verdict, control, aggregate, statistics, per_problem, overfitting, protocols,
+    timing, failures, provenance, citation, methods,
 ]
 
 
@@ -282,13 +334,21 @@ METHOD_NOTES = [
     "so far, the first one on ties; failed trials never become incumbents. Its test loss is "
     "the score of that configuration refit on the whole training part, on the held-out test "
     "part, which no strategy sees.",
-    "Convergence bands: 95% percentile-bootstrap intervals of the median over seeds "
-    "(200 resamples per curve). With few seeds they are wide, as they should be.",
-    "Normalised score: (R0 - loss) / (R0 - L*), where R0 is the expected best-so-far of random "
-    "search at the same budget, computed from the random strategy's evaluations by order "
-    "statistics, and L* the best known loss (known optimum, suite reference, or the metric's "
-    "ideal 0). Both are fixed by random search and the suite alone, so adding a strategy "
-    "never changes another's score.",
+    "Convergence: log regret (loss - L*) against evaluations on log axes, the median over "
+    "seeds with its interquartile band, drawn for random search and the two best strategies "
+    "of each panel so bands stay readable. Score and rank curves: 95% bootstrap bands "
+    "(seeds resampled within problems; problems for ranks), one panel per strategy family.",
+    "Performance profile (COCO-style): for each (problem, seed) run and target tau in "
+    "0.5, 0.8, 0.9, 0.95, 0.99, the first evaluation where the best validation loss has "
+    "closed tau of the gap from the expected loss of one random configuration to L*; the "
+    "curve is the share of (run, target) pairs reached by each budget.",
+    "Normalised score: (R0 - loss) / (R0 - L*) per problem and seed, on validation and on "
+    "test. R0 is the exact expected best of t draws without replacement from an independent "
+    "reference sample of random configurations evaluated on that seed's split and folds (tied "
+    "validation losses share their test losses' mean); L* is the best loss of the recorded "
+    "reference campaign, or a synthetic function's known optimum. Both are frozen in the "
+    "reference table named in 'Reference points and null check', so no strategy in the run, "
+    "random included, moves another's score. Scores above 1 are kept and counted.",
     "IQM: the mean of the middle 50% of the (problem, seed) scores, robust to outlying runs. "
     "Its 95% interval resamples seeds within each problem (stratified bootstrap, 2000 "
     "resamples).",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +47,8 @@ class Page:
         self.md.append(table.to_markdown())
 
     def figure(self, fig: Any, name: str, caption: str, pdf: bool = True) -> None:
-        d = self.out / "figures"
-        buf = io.BytesIO()
-        # Rendered once: the file and the page share it. Many-panel figures (pdf=False)
-        # are large canvases already, so 90 dpi.
-        fig.savefig(buf, format="png", dpi=110 if pdf else 90)
-        (d / f"{name}.png").write_bytes(buf.getvalue())
-        if pdf:
-            fig.savefig(d / f"{name}.pdf")
-        figures.plt.close(fig)
-        data = base64.b64encode(buf.getvalue()).decode()
+        # Rendered once: the file and the page share it (plus a JSON sidecar of colours).
+        data = base64.b64encode(figures.save(fig, self.out / "figures", name, pdf)).decode()
         self.html.append(f'<figure><img alt="{html.escape(caption)}" '
                          f'src="data:image/png;base64,{data}"><figcaption>'
                          f"{html.escape(caption)}</figcaption></figure>")

@@ -19,7 +19,9 @@ def cost_figure(curves: pd.DataFrame, protocols: list[str]) -> Figure:
     strategies = sorted(curves["strategy"].unique())
     n = len(strategies)
     fig, axes = figures.plt.subplots(1, n, figsize=(4.4 * n, 3.4), squeeze=False)
-    colours = figures.palette(protocols)
+    # Protocols, not strategies, are the lines here: their own colour-blind-safe set.
+    shades = figures.sns.color_palette("colorblind", len(protocols))
+    colours = dict(zip(protocols, shades, strict=True))
     for ax, strategy in zip(axes.flat, strategies, strict=True):
         for protocol in protocols:
             g = curves[(curves["strategy"] == strategy) & (curves["protocol"] == protocol)]
