@@ -1,9 +1,9 @@
 """Estimated wall time of a suite before it runs, from the selection pilot's measured costs.
 
 ``benchmarks/suites/selection.csv`` records seconds per evaluation (3-fold CV plus the
-refit, on the machine that ran the pilot). A problem it does not list is counted at the
-largest measured cost of its model family (or of all problems), and the estimate says how
-many were guessed. Strategy overheads per suggestion are :data:`benchmarks.select.OVERHEAD`.
+refit, on the machine that ran the pilot). Synthetic functions cost nothing; a real
+problem it does not list is counted at the median measured cost of its model family (or
+of all problems), and the estimate says how many were guessed. Strategy overheads per suggestion are :data:`benchmarks.select.OVERHEAD`.
 """
 
 from __future__ import annotations
@@ -29,15 +29,18 @@ def estimate(suite: Suite, cores: int) -> tuple[float, int]:
     """(estimated seconds on ``cores`` workers, number of problems whose cost is guessed)."""
     table = measured_costs().dropna(subset=["seconds_per_eval"])
     by_problem = dict(zip(table["problem"], table["seconds_per_eval"], strict=True))
-    by_model = table.groupby("model")["seconds_per_eval"].max().to_dict()
-    fallback = float(table["seconds_per_eval"].max()) if len(table) else 1.0
+    by_model = table.groupby("model")["seconds_per_eval"].median().to_dict()
+    fallback = float(table["seconds_per_eval"].median()) if len(table) else 1.0
     scale = (suite.folds + 1) / 4  # the pilot measured 3 folds + 1 refit
     total, guessed = 0.0, 0
     from benchmarks.applicability import applies
+    from problems.catalogue import get_problem
 
     for p in suite.problems:
         if p in by_problem:
             cost = by_problem[p]
+        elif get_problem(p).task == "synthetic":
+            cost = 0.0
         else:
             guessed += 1
             cost = by_model.get(p.split("-", 1)[0], fallback)

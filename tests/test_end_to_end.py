@@ -176,7 +176,7 @@ def test_builtin_suites_validate(run_cli, capsys):
     for name in builtin_suites():
         assert run_cli("validate", name) == 0
     default = load("default")
-    assert default.budget >= 50 and len(default.seeds) >= 5 and len(default.problems) >= 6
+    assert default.budget >= 30 and len(default.seeds) >= 5 and len(default.problems) >= 12
     from problems.catalogue import get_problem
 
     tasks = {get_problem(p).task for p in default.problems}

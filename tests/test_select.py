@@ -74,11 +74,11 @@ def test_estimate_uses_measured_costs(monkeypatch):
     s = Suite("t", ("random", "defaults"), ("knn-wine", "knn-iris", "branin"), budget=10,
               seeds=(1, 2), folds=3)
     seconds, guessed = est.estimate(s, cores=2)
-    # knn-wine and knn-iris (guessed at knn's max 0.1): random 0.1*10 + 0.001*10, defaults
-    # 0.1; branin: random only at the fallback 0.1; all x 2 seeds / 2 cores
+    # knn-wine and knn-iris (guessed at knn's median 0.1): random 0.1*10 + 0.001*10,
+    # defaults 0.1; branin: random only, evaluations free; all x 2 seeds / 2 cores
     per_real = 0.1 * 10 + OVERHEAD["random"] * 10 + 0.1
-    assert guessed == 2
-    assert seconds == pytest.approx(2 * per_real + 0.1 * 10 + OVERHEAD["random"] * 10)
+    assert guessed == 1
+    assert seconds == pytest.approx(2 * per_real + OVERHEAD["random"] * 10)
     assert "min on 2 worker(s)" in est.estimate_sentence(s, 2)
 
 
