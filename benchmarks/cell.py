@@ -12,24 +12,26 @@ reused (``reused=True``, ``fit_seconds=0``). Objectives are deterministic for a 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
-import signal
 import threading
 import time
 import traceback
 import warnings
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.suite import Suite
+from benchmarks.trial import (  # noqa: F401  (re-exported: the cell's public helpers)
+    TrialTimeout,
+    _call_within,
+    evaluate,
+    metric_columns,
+    params_json,
+)
 from problems.base import Evaluation, Objective, Status, derive_seed
 from problems.catalogue import get_problem, with_suite_metric
-from problems.metrics import METRICS, column
 from problems.protocols import Protocol
 from strategies.registry import resolve
 
@@ -39,57 +41,6 @@ log = logging.getLogger(__name__)
 #: rounding of BLAS reductions (e.g. in a GP surrogate), so it is fixed for the records
 #: to be identical whatever --jobs or backend; parallelism comes from running cells at once.
 CELL_THREADS = 1
-
-
-class TrialTimeout(BaseException):
-    """Raised inside a fit that exceeded the suite's ``trial_timeout``.
-
-    A ``BaseException`` (like ``KeyboardInterrupt``) so that the objective's own
-    ``except Exception`` does not record it as an ordinary error.
-    """
-
-
-@contextmanager
-def _alarm(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`TrialTimeout` after ``seconds`` (main thread only, via SIGALRM).
-
-    A fit in C code (e.g. libsvm) is interrupted when it next returns to Python.
-    """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise TrialTimeout(f"stopped after the trial_timeout of {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-def _call_within(fn: Callable[[], Any], timeout: float | None, what: str) -> Any:
-    """Call a strategy method under the trial's time limit; a hang fails the cell (the
-    strategy's state is unknown after an interrupted ask or tell, so it cannot go on)."""
-    try:
-        with _alarm(timeout):
-            return fn()
-    except TrialTimeout as exc:
-        raise RuntimeError(f"strategy {what} exceeded the trial_timeout of {timeout} s "
-                           "(a hung strategy fails its cell)") from exc
-
-
-def evaluate(objective: Objective, config: dict[str, Any], timeout: float | None) -> Evaluation:
-    """Evaluate with an optional time limit; a timeout becomes ``status="timeout"``."""
-    start = time.perf_counter()
-    try:
-        with _alarm(timeout):
-            return objective(config)
-    except TrialTimeout as exc:
-        return Evaluation.failure(str(exc), time.perf_counter() - start, status=Status.TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -134,11 +85,6 @@ class CellResult:
         return self.error is None
 
 
-def params_json(config: dict[str, Any]) -> str:
-    """The canonical text of a configuration: sorted keys, plain JSON."""
-    return json.dumps(config, sort_keys=True, allow_nan=False)
-
-
 def run_cell(cell: Cell, suite: Suite) -> CellResult:
     """Run every trial of one cell; a raising strategy gives a failed result, not a crash."""
     start = time.perf_counter()
@@ -178,7 +124,7 @@ def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
             from benchmarks.cell_mf import run_mf_trials
 
             run_mf_trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout,
-                          result)
+                          result, protocol)
         else:
             _trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout, result)
     if caught:
@@ -231,16 +177,3 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
             "fits": 0 if reused else fits,
             "started_at": started_at, **metric_columns(evaluation),
         })
-
-
-_NAN = (math.nan, math.nan)
-
-
-def metric_columns(evaluation: Evaluation) -> dict[str, float]:
-    """``val:<metric>`` and ``test:<metric>`` for every catalogue metric (NaN where the
-    trial did not record it)."""
-    out = {}
-    for side, i in (("val", 0), ("test", 1)):
-        for name in METRICS:
-            out[column(side, name)] = evaluation.metrics.get(name, _NAN)[i]
-    return out

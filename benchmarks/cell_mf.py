@@ -20,16 +20,8 @@ import math
 import time
 from typing import Any
 
-from benchmarks.cell import (
-    Cell,
-    CellResult,
-    _call_within,
-    cell_protocol,
-    evaluate,
-    metric_columns,
-    params_json,
-)
 from benchmarks.suite import Suite
+from benchmarks.trial import _call_within, evaluate, metric_columns, params_json
 from problems import fidelity as fid
 from problems.base import Evaluation, Objective, Status
 from strategies.base import MultiFidelityStrategy
@@ -48,16 +40,18 @@ def _check_fidelity(strategy: MultiFidelityStrategy, name: str, trial: int,
     return f
 
 
-def run_mf_trials(cell: Cell, problem: Any, objective: Objective,
+def run_mf_trials(cell: Any, problem: Any, objective: Objective,
                   strategy: MultiFidelityStrategy, name: str, budget: int,
-                  suite: Suite, timeout: float | None, result: CellResult) -> None:
+                  suite: Suite, timeout: float | None, result: Any, protocol: Any) -> None:
     """ask_at -> validate -> evaluate at the fidelity (or reuse) -> tell_at -> record,
-    until the summed cost reaches ``budget``."""
+    until the summed cost reaches ``budget``.
+
+    ``cell`` and ``result`` are the :class:`benchmarks.cell.Cell` and ``CellResult`` (whose
+    ``records`` this appends to), ``protocol`` the cell's validation protocol."""
     if not hasattr(objective, "at"):
         raise RuntimeError(f"problem {problem.name!r} has no lower fidelity: multi-fidelity "
                            f"strategy {name!r} needs a dataset x model problem")
     cache: dict[tuple[str, float], tuple[Evaluation, float]] = {}
-    protocol = cell_protocol(cell, suite)
     base = {"suite": suite.name, "problem": problem.name, "protocol": protocol.name,
             "strategy": name, "seed": cell.seed, "metric": problem.metric}
     spent, trial = 0.0, 0

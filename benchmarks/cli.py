@@ -184,7 +184,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError as exc:  # disk full, read-only file system while writing the manifest
         raise BadInput(f"cannot write to {out}: {exc.strerror or exc}") from exc
     if not args.no_report:
-        _reference_for_run(suite, out, args)
+        try:
+            _reference_for_run(suite, out, args)
+        except OSError as exc:  # disk full while building the reference table
+            run.unlock()
+            raise BadInput(f"cannot write the reference table: {exc.strerror or exc}") from exc
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)

@@ -107,8 +107,7 @@ def run_cell_in_subprocess(cell: Cell, suite: dict[str, Any]) -> CellResult:
 
 
 def _child(src: Path, dst: Path) -> None:
-    from benchmarks.cell import run_cell
-    from benchmarks.runner import CELL_THREADS, _worker_init
+    from benchmarks.cell import CELL_THREADS, run_cell
 
     cell, suite, level, parent = pickle.loads(src.read_bytes())
     _worker_init(CELL_THREADS, level, parent)
@@ -116,6 +115,29 @@ def _child(src: Path, dst: Path) -> None:
     tmp = dst.with_name(dst.name + ".tmp")
     tmp.write_bytes(pickle.dumps(result))
     os.replace(tmp, dst)
+
+
+def _quiet_libraries() -> None:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    logging.getLogger("hyperopt").setLevel(logging.WARNING)
+
+
+def _worker_init(threads: int, level: int = logging.WARNING, parent: int | None = None) -> None:
+    """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI,
+    and, given the ``parent`` pid, the process ends when that parent does."""
+    if parent is not None:
+        die_with_parent(parent)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    _quiet_libraries()
 
 
 if __name__ == "__main__":

@@ -126,11 +126,15 @@ def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
                 optima: dict[str, float | None]) -> pd.DataFrame:
     """``L*`` per (problem, seed) on validation and test; see the module doc."""
     frames = [sample] + ([campaign] if campaign is not None and len(campaign) else [])
-    allrows = pd.concat([f[["problem", "seed", "metric", "status", "val_loss", "test_loss"]]
-                         for f in frames], ignore_index=True)
+    cols = ["problem", "seed", "metric", "status", "val_loss", "test_loss"]
+    by_protocol = all("protocol" in f.columns for f in frames)
+    allrows = pd.concat([f[cols + (["protocol"] if by_protocol else [])] for f in frames],
+                        ignore_index=True)
+    if not by_protocol:
+        allrows["protocol"] = ""
     ok = allrows[allrows["status"] == "ok"]
     rows = []
-    for (problem, seed), g in ok.groupby(["problem", "seed"], sort=True):
+    for (problem, proto, seed), g in ok.groupby(["problem", "protocol", "seed"], sort=True):
         opt = optima.get(problem)
         if opt is not None and np.isfinite(opt):
             lv = lt = float(opt)
@@ -139,7 +143,8 @@ def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
             lv, lt = float(g["val_loss"].min()), float(g["test_loss"].min())
             source = f"campaign best of {len(g)}"
         vbest = float(g.loc[g["val_loss"] == g["val_loss"].min(), "test_loss"].mean())
-        rows.append({"problem": problem, "seed": int(seed), "metric": g["metric"].iloc[0],
+        rows.append({"problem": problem, "protocol": proto, "seed": int(seed),
+                     "metric": g["metric"].iloc[0],
                      "lstar_val": lv, "lstar_test": lt, "val_best_test": vbest,
                      "source": source})
     return pd.DataFrame(rows)
@@ -148,7 +153,9 @@ def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
 def _sample_frame(trials: pd.DataFrame, suite: Suite) -> pd.DataFrame:
     """The raw sample: keys, params and every loss column (all metrics, generically)."""
     df = trials.drop(columns=[c for c in DROP if c in trials.columns]).copy()
-    df.insert(1, "protocol", protocol(suite.folds))
+    if "protocol" not in df.columns:
+        df.insert(1, "protocol", protocol(suite.folds))
+    df = df[["problem", "protocol"] + [c for c in df.columns if c not in ("problem", "protocol")]]
     df.insert(2, "test_fraction", suite.test_fraction)
     df.insert(3, "folds", suite.folds)
     df.insert(5, "index", trials["trial"].to_numpy())
@@ -182,8 +189,10 @@ class ReferenceTable:
     def sample(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "sample.parquet")
 
-    def lstar(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path / "lstar.parquet")
+    def lstar(self, protocol: str | None = None) -> pd.DataFrame:
+        """L* per (problem, seed); of one validation protocol when ``protocol`` is given
+        (tables are keyed by protocol; older tables hold one)."""
+        return _of_protocol(pd.read_parquet(self.path / "lstar.parquet"), protocol)
 
     def signatures(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "signatures.parquet")
@@ -200,8 +209,15 @@ class ReferenceTable:
                 and set(problems) <= set(p.get("problems", []))
                 and {int(s) for s in seeds} <= {int(s) for s in p.get("seeds", [])})
 
-    def r0(self, budget: int) -> pd.DataFrame:
-        return reference_curves(self.sample(), budget)
+    def r0(self, budget: int, protocol: str | None = None) -> pd.DataFrame:
+        """R0 per (problem, seed, trial) from the sample of one protocol (see :meth:`lstar`)."""
+        return reference_curves(_of_protocol(self.sample(), protocol), budget)
+
+
+def _of_protocol(df: pd.DataFrame, protocol: str | None) -> pd.DataFrame:
+    if protocol is None or "protocol" not in df.columns or (df["protocol"] == "").all():
+        return df
+    return df[df["protocol"] == protocol].reset_index(drop=True)
 
 
 def open_table(path: str | Path) -> ReferenceTable:

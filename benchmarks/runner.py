@@ -26,7 +26,12 @@ from benchmarks import integrity
 from benchmarks import manifest as manifest_mod
 from benchmarks.applicability import applies
 from benchmarks.cell import CELL_THREADS, Cell, CellResult, run_cell
-from benchmarks.isolate import describe_death, run_cell_in_subprocess
+from benchmarks.isolate import (
+    _quiet_libraries,
+    _worker_init,
+    describe_death,
+    run_cell_in_subprocess,
+)
 from benchmarks.store import RunDir, StoreError
 from benchmarks.suite import Suite
 
@@ -54,31 +59,6 @@ def new_run_id() -> str:
 
 def default_out(suite: Suite, root: str | Path = "results") -> Path:
     return Path(root) / suite.name / new_run_id()
-
-
-def _quiet_libraries() -> None:
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    logging.getLogger("hyperopt").setLevel(logging.WARNING)
-
-
-def _worker_init(threads: int, level: int = logging.WARNING, parent: int | None = None) -> None:
-    """Per worker: BLAS/OpenMP threads capped (no oversubscription), logging like the CLI,
-    and, given the ``parent`` pid, the process ends when that parent does."""
-    if parent is not None:
-        from benchmarks.isolate import die_with_parent
-
-        die_with_parent(parent)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(threads)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(threads)
-    _quiet_libraries()
 
 
 def _run_cell_task(cell: Cell, suite: Suite) -> CellResult:

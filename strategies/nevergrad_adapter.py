@@ -23,6 +23,7 @@ import numpy as np
 
 from problems.space import Categorical, Config, Float, Int, SearchSpace
 from strategies.base import PenaltyMixin, Strategy
+from strategies.citations import cite
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class NevergradStrategy(PenaltyMixin, Strategy):
     """Base class: subclasses name the optimiser in nevergrad's registry."""
 
     library = "nevergrad"
+    family = "evolutionary"
     requires: ClassVar[str] = "nevergrad"
     optimizer: ClassVar[str] = "DE"
 
@@ -101,6 +103,7 @@ class NevergradDE(NevergradStrategy):
     """nevergrad's differential evolution (``DE``)."""
 
     name = "nevergrad-de"
+    citation = cite("storn1997de", "rapin2018nevergrad")
     optimizer = "DE"
 
 
@@ -108,6 +111,7 @@ class NevergradPSO(NevergradStrategy):
     """nevergrad's particle swarm optimisation (``PSO``)."""
 
     name = "nevergrad-pso"
+    citation = cite("kennedy1995pso", "rapin2018nevergrad")
     optimizer = "PSO"
 
 
@@ -115,6 +119,7 @@ class NevergradOnePlusOne(NevergradStrategy):
     """nevergrad's (1+1) evolution strategy (``OnePlusOne``)."""
 
     name = "nevergrad-oneplusone"
+    citation = cite("rechenberg1973es", "rapin2018nevergrad")
     optimizer = "OnePlusOne"
 
 
@@ -122,4 +127,5 @@ class NevergradNGOpt(NevergradStrategy):
     """nevergrad's ``NGOpt``, which picks an optimiser from the space and budget."""
 
     name = "nevergrad-ngopt"
+    citation = cite("rapin2018nevergrad")
     optimizer = "NGOpt"

@@ -30,6 +30,7 @@ from optuna.trial import TrialState, create_trial
 
 from problems.space import Config, SearchSpace
 from strategies.base import MultiFidelityStrategy
+from strategies.citations import cite
 from strategies.optuna_adapter import _suggest, to_optuna
 
 
@@ -132,6 +133,8 @@ class OptunaRandomSH(OptunaPruned):
     """optuna ``RandomSampler`` + ``SuccessiveHalvingPruner`` (asynchronous SH)."""
 
     name = "optuna-random-successive-halving"
+    family = "random-like"
+    citation = cite("jamieson2016sh", "bergstra2012random")
     sampler_name, pruner_name = "random", "sh"
 
 
@@ -139,6 +142,8 @@ class OptunaTPESH(OptunaPruned):
     """optuna ``TPESampler`` + ``SuccessiveHalvingPruner``."""
 
     name = "optuna-tpe-successive-halving"
+    family = "model-based"
+    citation = cite("jamieson2016sh", "bergstra2011tpe")
     sampler_name, pruner_name = "tpe", "sh"
 
 
@@ -146,6 +151,8 @@ class OptunaRandomHyperband(OptunaPruned):
     """optuna ``RandomSampler`` + ``HyperbandPruner`` (Hyperband)."""
 
     name = "optuna-random-hyperband"
+    family = "random-like"
+    citation = cite("li2018hyperband", "bergstra2012random")
     sampler_name, pruner_name = "random", "hyperband"
 
 
@@ -153,4 +160,6 @@ class OptunaTPEHyperband(OptunaPruned):
     """optuna ``TPESampler`` + ``HyperbandPruner`` (close to BOHB)."""
 
     name = "optuna-tpe-hyperband"
+    family = "model-based"
+    citation = cite("li2018hyperband", "bergstra2011tpe", "falkner2018bohb")
     sampler_name, pruner_name = "tpe", "hyperband"

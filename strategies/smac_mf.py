@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from problems.space import Categorical, Config, Float, Int, SearchSpace
 from strategies.base import MultiFidelityStrategy
+from strategies.citations import cite
 from strategies.optuna_mf import max_resource
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class SmacHyperband(MultiFidelityStrategy):
     """SMAC3's ``HyperbandFacade`` (random search with Hyperband), through ask/tell."""
 
     name = "smac-hyperband"
+    family = "model-based"
+    citation = cite("li2018hyperband", "lindauer2022smac")
     library = "smac"
     requires: ClassVar[str] = "smac"
 

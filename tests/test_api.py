@@ -110,7 +110,7 @@ def test_a_run_where_every_cell_failed_gets_a_report_that_says_so(tmp_path, monk
     s = tb.summarise(run)
     assert s.empty and s.strategies == [] and len(s.failed_cells) == 2
     md = (tb.report(run).parent / "report.md").read_text()
-    assert "every one of the 2 cell(s) failed" in md
+    assert "No trial succeeded: 2 failed cell(s)" in md
     assert "branin__broken_strategy_Broken" in md
 
 

@@ -198,8 +198,10 @@ def test_mixed_suite_end_to_end_equal_cost_and_identical_across_jobs(tmp_path, r
 
 def test_multi_fidelity_strategy_on_a_synthetic_problem_is_a_clear_cell_error():
     from benchmarks.cell import Cell, run_cell
+    from benchmarks.suite import Suite
 
-    suite = {"name": "s", "budget": 2, "folds": 2, "test_fraction": 0.3}
+    suite = Suite(name="s", strategies=("optuna-random-hyperband",), problems=("branin",),
+                  budget=2, folds=2, test_fraction=0.3)
     result = run_cell(Cell("branin", "optuna-random-hyperband", 1), suite)
     assert not result.ok and "has no lower fidelity" in result.error
 

@@ -45,7 +45,10 @@ def test_bad_names_are_rejected(bad):
         Protocol.parse(bad)
 
 
-# Numbers computed with the code before protocols existed (main at 1203fe6), folds = 3.
+# Numbers computed with the code before protocols existed (main at 1203fe6), folds = 3, on
+# that code's metric (1-accuracy) and default configurations (the SVM's gamma was 0.1).
+OLD_DEFAULTS = {"knn-iris": {"n_neighbors": 5, "p": 2, "weights": "uniform"},
+                "svm-wine": {"C": 1.0, "gamma": 0.1}}
 BEFORE = {
     "knn-iris": (0.044570886676149835, 0.10526315789473684,
                  (0.052631578947368474, 0.05405405405405406, 0.027027027027026973),
@@ -59,9 +62,9 @@ BEFORE = {
 @pytest.mark.parametrize("protocol", [None, "cv-3"])
 def test_cv_k_is_bit_identical_to_folds(name, protocol):
     val, test, folds, head, n_test = BEFORE[name]
-    p = get_problem(name)
+    p = get_problem(name).with_metric("1-accuracy")
     obj = p.bind(2, folds=3, test_fraction=0.25, protocol=protocol)
-    e = obj(p.space.canonical(dict(p.default_config)))
+    e = obj(p.space.canonical(OLD_DEFAULTS[name]))
     assert (e.val_loss, e.test_loss, e.fold_losses) == (val, test, folds)
     assert obj.test_idx[:8].tolist() == head and len(obj.test_idx) == n_test
 

@@ -3,6 +3,9 @@
 ``tests/data/report_golden`` holds tables written by the report before its computations
 moved into ``benchmarks/analysis/summary.py`` (same suite, synthetic problems, random and
 grid search only, so the trials are the same on any machine with these library versions).
+The tables of normalised scores and reference points are not among them: issue 12 replaced
+the reference points on purpose (frozen per-seed reference tables instead of the run's own
+random search), so they are checked against hand computations in ``test_references.py``.
 """
 
 from __future__ import annotations
@@ -19,15 +22,13 @@ from benchmarks.report import build_report
 
 GOLDEN = Path(__file__).parent / "data" / "report_golden"
 #: Columns that do not depend on bootstrap resampling (its streams may change on their own).
-POINT_COLUMNS = {"aggregate_test": ["strategy", "problems", "seeds", "iqm", "mean"],
-                 "probability_of_improvement": ["strategy", "p_improve", "problems"]}
+POINT_COLUMNS = {"probability_of_improvement": ["strategy", "p_improve", "problems"]}
 
 
 @pytest.fixture(scope="module")
 def golden_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("golden") / "run"
-    assert main(["-q", "run", str(GOLDEN / "golden.toml"), "--out", str(out), "--jobs", "1",
-                 "--no-report"]) == 0
+    assert main(["-q", "run", str(GOLDEN / "golden.toml"), "--out", str(out), "--jobs", "1"]) == 0
     return out
 
 
@@ -43,7 +44,7 @@ def test_report_tables_match_those_written_before_the_summary_refactor(golden_ru
 
 def test_summary_holds_what_the_report_shows(golden_run, tmp_path):
     s = summarise(load([golden_run]))
-    assert isinstance(s, Summary) and not s.empty and s.has_baseline
+    assert isinstance(s, Summary) and not s.empty and s.has_scores
     assert s.problems == ["branin", "hartmann3"] and s.strategies == ["grid", "random"]
     assert len(s.final) == 2 * 2 * 3 and s.budget == 6
     # median final incumbent test loss, by hand from the stored trials

@@ -90,6 +90,8 @@ def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int |
         log.warning("interrupted: finished cells are stored in %s; resume with "
                     "tunebench.run(<the same suite>, out=%r)", path, str(path))
         raise
+    finally:
+        rundir.unlock()  # the run directory's writer lock (taken by prepare)
     if summary.failed:
         log.error("%d cell(s) failed: %s (tracebacks in %s/cells/*.error)", len(summary.failed),
                   ", ".join(sorted(summary.failed)), path)

@@ -193,14 +193,15 @@ def summarise(inputs: Inputs) -> Summary:
     problems = sorted(traj["problem"].unique())
     strategies = sorted(traj["strategy"].unique())
     table, note = reference_mod.for_runs(inputs.run_dirs, inputs.manifests)
-    lstar = table.lstar() if table is not None else pd.DataFrame()
-    scored = (normalised_scores(traj, table.r0(budget), lstar) if table is not None
+    proto = default_protocol(inputs.manifest["suite"])
+    lstar = table.lstar(proto) if table is not None else pd.DataFrame()
+    scored = (normalised_scores(traj, table.r0(budget, proto), lstar) if table is not None
               else traj.assign(score_val=np.nan, score_test=np.nan))
     fin = final(scored)
     tests = _tests(fin, table is not None)
     med, marks = final_by_problem(fin, tests["wilcoxon_within"])
     best, start = best_and_start(inputs.manifests, problems, lstar,
-                                 table.r0(1) if table is not None else pd.DataFrame())
+                                 table.r0(1, proto) if table is not None else pd.DataFrame())
     best_test = best_and_start(inputs.manifests, problems, lstar, pd.DataFrame(),
                                "lstar_test")[0]
     return Summary(
@@ -219,6 +220,11 @@ def summarise(inputs: Inputs) -> Summary:
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
     )
+
+
+def default_protocol(suite: dict[str, Any]) -> str:
+    """The run's default (first) validation protocol: the one its scores are about."""
+    return (suite.get("protocols") or [f"cv-{suite['folds']}"])[0]
 
 
 def _tests(fin: pd.DataFrame, has_scores: bool) -> dict[str, Any]:

@@ -28,6 +28,13 @@ BUILTIN_COLOURS: dict[str, str] = {
     "skopt-gbrt": "#cc6677",
     # evolutionary and local search
     "optuna-cmaes": "#d55e00", "optuna-ga": "#117733", "hyperopt-anneal": "#aa4499",
+    # multi-fidelity (Tol's "vibrant" and "dark" shades)
+    "optuna-tpe-hyperband": "#0077bb", "optuna-random-hyperband": "#33bbee",
+    "optuna-tpe-successive-halving": "#009988", "optuna-random-successive-halving": "#666633",
+    "smac-hyperband": "#225555",
+    # nevergrad's evolutionary optimisers
+    "nevergrad-de": "#ee7733", "nevergrad-pso": "#cc3311", "nevergrad-oneplusone": "#ee3377",
+    "nevergrad-ngopt": "#663333",
 }
 #: Paul Tol's "light" set: plug-in colours, disjoint from :data:`BUILTIN_COLOURS`.
 PLUGIN_COLOURS = ("#77aadd", "#99ddff", "#44bb99", "#bbcc33", "#aaaa00", "#eedd88",
