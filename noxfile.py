@@ -45,7 +45,7 @@ def _install_system_tools(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Install with test, data and dask extras and run the whole test suite."""
     _install_system_tools(session)
-    session.install("-e", ".[test,data,dask]")
+    session.install("-e", ".[test,data,dask,evolution]")
     session.run("pytest", "-q", "-ra", *session.posargs)
 
 
