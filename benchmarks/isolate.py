@@ -69,15 +69,17 @@ def describe_death(code: int | None) -> str:
     return f"the worker process running this cell died (exit code {code})"
 
 
-def cell_time_limit(suite: dict[str, Any]) -> float | None:
-    """The wall-clock limit of a whole cell in a child process (None: no trial_timeout)."""
-    timeout = suite.get("trial_timeout")
+def cell_time_limit(suite: Any) -> float | None:
+    """The wall-clock limit of a whole cell in a child process (None: no trial_timeout);
+    ``suite`` is a :class:`~benchmarks.suite.Suite` or its dict."""
+    get = suite.get if isinstance(suite, dict) else lambda k: getattr(suite, k)
+    timeout = get("trial_timeout")
     if not timeout:
         return None
-    return float(timeout) * int(suite["budget"]) * 3 + CELL_GRACE
+    return float(timeout) * int(get("budget")) * 3 + CELL_GRACE
 
 
-def run_cell_in_subprocess(cell: Cell, suite: dict[str, Any]) -> CellResult:
+def run_cell_in_subprocess(cell: Cell, suite: Any) -> CellResult:
     """Run a cell in a fresh child process; a child that hangs past
     :func:`cell_time_limit` is killed and a child that dies fails only this cell."""
     start = time.perf_counter()

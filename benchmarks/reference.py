@@ -114,8 +114,11 @@ def _execute(suite: Suite, out: Path, jobs: int, scheduler: str | None,
     backend = f"dask:{scheduler}" if scheduler else f"local:{jobs}"
     run, manifest = runner.prepare(suite, out, ["tunebench", "reference", suite.name], jobs,
                                    backend)
-    summary = runner.execute(suite, run, manifest, jobs=jobs, scheduler=scheduler,
-                             progress=progress)
+    try:
+        summary = runner.execute(suite, run, manifest, jobs=jobs, scheduler=scheduler,
+                                 progress=progress)
+    finally:
+        run.unlock()  # the writer lock prepare() took, so a rerun can resume it
     if summary.failed:
         raise StoreError(f"{len(summary.failed)} reference cell(s) failed: "
                          f"{sorted(summary.failed)} (tracebacks in {out}/cells); rerun to retry")

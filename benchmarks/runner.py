@@ -163,7 +163,7 @@ def run_dask(cells: list[Cell], suite: Suite, address: str) -> Iterator[CellResu
         raise RuntimeError("--scheduler needs Dask: pip install 'tunebench[dask]'") from exc
     with Client(address, timeout="30s") as client:
         client.run(_worker_init, CELL_THREADS, logging.WARNING)
-        task = run_cell_in_subprocess if suite.get("trial_timeout") else _run_cell_task
+        task = run_cell_in_subprocess if suite.trial_timeout else _run_cell_task
         futures = [client.submit(task, c, suite, key=f"tunebench-{c.id}", pure=False)
                    for c in cells]
         for fut in as_completed(futures):
@@ -236,8 +236,10 @@ def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any
 def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Cell id -> the identity its file must carry (see :mod:`benchmarks.integrity`)."""
     suite_d = suite if isinstance(suite, dict) else suite.to_dict()
-    cells = (Cell(p, s, seed) for p in suite_d["problems"] for s in suite_d["strategies"]
-             for seed in suite_d["seeds"])
+    protocols = list(suite_d.get("protocols") or [])
+    protocols = protocols if len(protocols) > 1 else [""]  # as :func:`plan` names cells
+    cells = (Cell(p, s, seed, protocol) for p in suite_d["problems"] for protocol in protocols
+             for s in suite_d["strategies"] for seed in suite_d["seeds"])
     return {c.id: integrity.identity(c.id, c.problem, c.strategy, c.seed, suite_d)
             for c in cells}
 

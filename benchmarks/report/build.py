@@ -158,6 +158,8 @@ def aggregate(page: Page, s: Summary) -> None:
                     f"reached by the best validation {s.metric_label} so far, against "
                     "evaluations (COCO-style ECDF)")
     for kind, band in s.score_bands.items():
+        if band.empty:
+            continue
         page.figure(figures.family_panels(band, "trial", f"IQM normalised {kind} score",
                                           colours, hline=0.0),
                     f"score_over_budget_{kind}", f"IQM normalised {kind} score against "
