@@ -301,7 +301,7 @@ def build(suite: Suite, out: Path, *, samples: int | None = None, jobs: int = 1,
         atomic_write_table(out / f"{name}.parquet", pa.Table.from_pandas(df, preserve_index=False))
     prov = {"format": FORMAT, "name": out.name, "suite": suite.name,
             "problems": sorted(suite.problems), "seeds": sorted(int(s) for s in suite.seeds),
-            "folds": suite.folds, "protocol": protocol(suite.folds), "metric": _metric(suite),
+            "folds": suite.folds, "protocol": suite.protocol_names[0], "metric": _metric(suite),
             "test_fraction": suite.test_fraction, "budget": suite.budget, "samples": n,
             "campaign": {"strategies": list(campaign), "budget": factor * suite.budget},
             "created_at": now(), "libraries": library_versions(),

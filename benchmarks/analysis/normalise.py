@@ -102,10 +102,18 @@ def normalised_scores(traj: pd.DataFrame, r0: pd.DataFrame, lstar: pd.DataFrame
     """Add ``score_val`` and ``score_test`` to an incumbent trajectory (NaN where undefined).
 
     ``r0``: problem, seed, trial, r0_val, r0_test; ``lstar``: problem, seed, lstar_val,
-    lstar_test. A (problem, seed) missing from either gets NaN scores.
+    lstar_test. A (problem, seed) missing from either gets NaN scores. A trajectory with a
+    ``cost_spent`` column (multi-fidelity cells run more, cheaper trials) is compared with
+    R0 at the same cost in full-evaluation equivalents, ``ceil(cost_spent)``, not at the
+    same trial index; for full-fidelity cells the two are the same.
     """
-    out = traj.merge(r0[KEYS + ["trial", "r0_val", "r0_test"]], on=KEYS + ["trial"],
-                     how="left")
+    step = traj["trial"]
+    if "cost_spent" in traj.columns and len(r0):
+        last = int(r0["trial"].max())
+        step = (np.ceil(traj["cost_spent"].to_numpy() - 1e-9).clip(1, last + 1) - 1).astype(int)
+    out = traj.assign(_step=step).merge(
+        r0[KEYS + ["trial", "r0_val", "r0_test"]].rename(columns={"trial": "_step"}),
+        on=KEYS + ["_step"], how="left").drop(columns="_step")
     out = out.merge(lstar[KEYS + ["lstar_val", "lstar_test"]], on=KEYS, how="left")
     for kind, inc in (("val", "inc_val"), ("test", "inc_test")):
         r, best = out[f"r0_{kind}"], out[f"lstar_{kind}"]

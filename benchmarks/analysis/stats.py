@@ -127,7 +127,10 @@ def holm(p: np.ndarray) -> np.ndarray:
 def wilcoxon_holm(pairs: pd.DataFrame, value: str, block: list[str]) -> pd.DataFrame:
     """Pairwise Wilcoxon signed-rank tests between strategies, paired by ``block``,
     Holm-corrected over all pairs. Effect sizes: median difference and rank-biserial r."""
-    wide = pairs.pivot(index=block, columns="strategy", values=value).dropna()
+    full = pairs.pivot(index=block, columns="strategy", values=value)
+    if full.isna().any().any():  # blocks missing for some strategy: each pair on its own
+        return _pairwise_with_gaps(full, value)
+    wide = full
     names = sorted(wide.columns)
     combos = list(itertools.combinations(names, 2))
     cols = ["a", "b", "n", "median_diff", "rank_biserial", "statistic", "p_value", "p_holm"]
@@ -151,6 +154,24 @@ def wilcoxon_holm(pairs: pd.DataFrame, value: str, block: list[str]) -> pd.DataF
                         "statistic": stat, "p_value": p})
     out["p_holm"] = holm(out["p_value"].to_numpy())
     return out[cols]
+
+
+def _pairwise_with_gaps(full: pd.DataFrame, value: str) -> pd.DataFrame:
+    """:func:`wilcoxon_holm` when some strategy lacks some blocks (e.g. a failed cell): each
+    pair is tested on the blocks both strategies have, so a third strategy's gaps change
+    neither pair's n nor its raw p (Holm still adjusts over every pair)."""
+    frames = []
+    for a, b in itertools.combinations(sorted(full.columns), 2):
+        sub = full[[a, b]].dropna().reset_index(drop=True)
+        sub.columns = ["a", "b"]
+        long = sub.reset_index().melt(id_vars="index", var_name="strategy", value_name=value)
+        res = wilcoxon_holm(long.rename(columns={"index": "block"}), value, ["block"])
+        res["a"], res["b"] = a, b
+        frames.append(res)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["a", "b", "n", "median_diff", "rank_biserial", "statistic", "p_value"])
+    out["p_holm"] = holm(out["p_value"].to_numpy(dtype=float))
+    return out
 
 
 def probability_of_improvement(final_rows: pd.DataFrame, value: str, baseline: str = BASELINE,

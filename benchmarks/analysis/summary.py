@@ -21,7 +21,7 @@ from benchmarks.analysis.metric_agreement import primary_label
 from benchmarks.analysis.normalise import best_known, normalised_scores
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
-from benchmarks.analysis.protocol import default_protocol_only
+from benchmarks.analysis.protocol import default_protocol_only, protocols_of
 from benchmarks.analysis.ranks import ranks_over_time
 from benchmarks.analysis.stats import (
     aggregate_scores,
@@ -105,9 +105,12 @@ def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
 
     seeds = trials.groupby(["problem", "strategy"])["seed"].apply(set)
     specs = {n: i.get("spec", n) for m in manifests for n, i in m.get("strategies", {}).items()}
+    protocols = {p for m in manifests for p in (m["suite"].get("protocols") or [])}
+    protocols = protocols if len(protocols) > 1 else {""}  # as the runner names cells
     every = set(trials["seed"])
     for (problem, strategy), got in seeds.items():
-        got |= {s for s in every if Cell(problem, specs.get(strategy, strategy), s).id in failed}
+        spec = specs.get(strategy, strategy)
+        got |= {s for s in every for p in protocols if Cell(problem, spec, s, p).id in failed}
     return seeds.apply(lambda s: tuple(sorted(s)))
 
 
@@ -193,8 +196,12 @@ def summarise(inputs: Inputs) -> Summary:
     problems = sorted(traj["problem"].unique())
     strategies = sorted(traj["strategy"].unique())
     table, note = reference_mod.for_runs(inputs.run_dirs, inputs.manifests)
-    proto = default_protocol(inputs.manifest["suite"])
+    proto = default_protocol(df, inputs.manifest["suite"])
     lstar = table.lstar(proto) if table is not None else pd.DataFrame()
+    if table is not None and lstar.empty:
+        table, note = None, (f"the reference table {table.name} ({table.hash}) has no rows "
+                             f"for this run's protocol {proto}; build one for it with "
+                             "`tunebench reference SUITE`")
     scored = (normalised_scores(traj, table.r0(budget, proto), lstar) if table is not None
               else traj.assign(score_val=np.nan, score_test=np.nan))
     fin = final(scored)
@@ -204,6 +211,7 @@ def summarise(inputs: Inputs) -> Summary:
                                  table.r0(1, proto) if table is not None else pd.DataFrame())
     best_test = best_and_start(inputs.manifests, problems, lstar, pd.DataFrame(),
                                "lstar_test")[0]
+    lstar = lstar[lstar["seed"].isin(set(df["seed"]))] if not lstar.empty else lstar
     return Summary(
         manifests=inputs.manifests, trials=df, all_trials=inputs.trials,
         failed_cells=dict(inputs.failed_cells), budget=budget, problems=problems,
@@ -212,7 +220,7 @@ def summarise(inputs: Inputs) -> Summary:
         score_bands=({k: iqm_band(scored, f"score_{k}") for k in ("val", "test")}
                      if table is not None else {}),
         rank_band=rank_band(traj, "inc_val"), ranks=ranks_over_time(traj, "inc_val"),
-        regret=regret_curves(traj, best, best_test), profile=performance_profile(
+        regret=regret_curves(traj, lstar, best, best_test), profile=performance_profile(
             traj, "inc_val", start, best, TARGETS),
         convergence_time=time_curves(traj), **gap_curves(traj),
         reference=table, reference_note=note, lstar=lstar,
@@ -222,9 +230,11 @@ def summarise(inputs: Inputs) -> Summary:
     )
 
 
-def default_protocol(suite: dict[str, Any]) -> str:
-    """The run's default (first) validation protocol: the one its scores are about."""
-    return (suite.get("protocols") or [f"cv-{suite['folds']}"])[0]
+def default_protocol(trials: pd.DataFrame, suite: dict[str, Any]) -> str:
+    """The validation protocol the report's scores are about: the first one present in the
+    (default-protocol) trials, else the suite's first."""
+    present = protocols_of(trials, suite)
+    return present[0] if present else (suite.get("protocols") or [f"cv-{suite['folds']}"])[0]
 
 
 def _tests(fin: pd.DataFrame, has_scores: bool) -> dict[str, Any]:
@@ -284,15 +294,23 @@ def best_and_start(manifests: list[dict[str, Any]], problems: list[str], lstar: 
     return best, start
 
 
-def regret_curves(traj: pd.DataFrame, best_val: dict[str, float],
+def regret_curves(traj: pd.DataFrame, lstar: pd.DataFrame, best_val: dict[str, float],
                   best_test: dict[str, float]) -> dict[str, pd.DataFrame]:
     """Median and IQR over seeds of the incumbent's validation regret (against validation
-    L*) and test regret (against test L*)."""
+    L*) and test regret (against test L*), each seed against its own frozen L*; problems
+    without a table row (synthetic functions) use their known optimum."""
     out = {}
     for kind, best in (("val", best_val), ("test", best_test)):
-        reg = regret(traj, best, columns=(f"inc_{kind}",))
+        col = f"inc_{kind}"
+        reg = regret(traj, best, columns=(col,))
+        if not lstar.empty and not reg.empty:
+            per_seed = reg.merge(lstar[["problem", "seed", f"lstar_{kind}"]],
+                                 on=["problem", "seed"], how="left")[f"lstar_{kind}"]
+            known = reg["problem"].map(best).astype(float).to_numpy()
+            lower = np.where(per_seed.isna().to_numpy(), known, per_seed.to_numpy())
+            reg[f"regret_{col}"] = np.maximum(reg[col].to_numpy() - lower, 1e-8)
         if not reg.empty:
-            out[kind] = quantile_curves(reg, f"regret_inc_{kind}")
+            out[kind] = quantile_curves(reg, f"regret_{col}")
     return out
 
 

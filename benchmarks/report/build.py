@@ -64,6 +64,11 @@ def _colours(s: Summary) -> dict[str, palette.Style]:
     return palette.styles(s.strategies, palette.families_from_manifests(s.manifests))
 
 
+def _protocol(s: Summary) -> str:
+    present = sorted(set(s.trials["protocol"].dropna())) if "protocol" in s.trials else []
+    return ", ".join(present) or f"cv-{s.manifest['suite']['folds']}"
+
+
 def _per_pdf(s: Summary) -> bool:
     # A PDF of a many-panel figure costs seconds to render and is no use in a paper: PDFs
     # of the per-problem figures are written for runs of up to 9 problems.
@@ -77,7 +82,7 @@ def header(page: Page, s: Summary) -> None:
     seeds = sorted(s.trials["seed"].unique().tolist()) if not s.empty else []
     page.para(f"Run(s) {runs}: {len(s.trials)} trials, {len(s.problems)} problems, "
               f"{len(s.strategies)} strategies, seeds {seeds}, budget {s.budget} "
-              f"evaluations, {m['suite']['folds']}-fold CV, test fraction "
+              f"evaluations, validation protocol {_protocol(s)}, test fraction "
               f"{m['suite']['test_fraction']}. Primary metric (what strategies minimise): "
               f"{s.metric_label}.")
 
@@ -131,6 +136,10 @@ def control(page: Page, s: Summary) -> None:
     """The headline: each strategy against random search, with the run's power."""
     if s.has_scores:
         render_control(page, s.final)
+    else:
+        page.heading("Against random search (primary analysis)", 2, "control")
+        page.para("Not computed: it compares normalised scores (losses of different problems "
+                  f"are on different scales), and this run has none: {s.reference_note}")
     render_default_moves(page, s.problems, s.strategies)
 
 
