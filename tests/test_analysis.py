@@ -196,3 +196,32 @@ def test_holm_equals_statsmodels():
     np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1])
     # by hand: sorted 0.005*6, 0.01*5, 0.03*4, 0.04*3, 0.04*2 -> max-accumulated, 0.5*1
     np.testing.assert_allclose(holm(p), [0.05, 0.12, 0.12, 0.03, 0.5, 0.12])
+
+
+def test_pairwise_tests_do_not_depend_on_a_third_strategys_missing_blocks():
+    from benchmarks.analysis.stats import wilcoxon_holm
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame([{"problem": f"p{i}", "strategy": s, "v": rng.normal()}
+                       for i in range(8) for s in "ABC"])
+    alone = wilcoxon_holm(df[df["strategy"] != "C"], "v", ["problem"])
+    gappy = df[~((df["strategy"] == "C") & (df["problem"] == "p3"))]  # C failed on p3
+    both = wilcoxon_holm(gappy, "v", ["problem"]).set_index(["a", "b"])
+    assert both.loc[("A", "B"), "n"] == 8 and both.loc[("A", "C"), "n"] == 7
+    assert both.loc[("A", "B"), "p_value"] == alone["p_value"].iloc[0]
+
+
+def test_multi_fidelity_scores_compare_with_random_search_at_equal_cost():
+    from benchmarks.analysis.normalise import normalised_scores
+
+    r0 = pd.DataFrame({"problem": "p", "seed": 1, "trial": [0, 1], "r0_val": [4.0, 2.0],
+                       "r0_test": [4.0, 2.0]})
+    lstar = pd.DataFrame({"problem": ["p"], "seed": [1], "lstar_val": [0.0],
+                          "lstar_test": [0.0]})
+    # four trials at half cost: after trial 3 the cell has spent 2 full evaluations
+    traj = pd.DataFrame({"problem": "p", "strategy": "mf", "seed": 1, "trial": [0, 1, 2, 3],
+                         "inc_val": [3.0, 3.0, 1.0, 1.0], "inc_test": [3.0, 3.0, 1.0, 1.0],
+                         "cost_spent": [0.5, 1.0, 1.5, 2.0]})
+    out = normalised_scores(traj, r0, lstar)
+    # R0 at cost 1 is 4 (trials 0, 1), at cost 2 it is 2 (trials 2, 3)
+    assert out["score_val"].tolist() == pytest.approx([0.25, 0.25, 0.5, 0.5])
