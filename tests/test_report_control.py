@@ -16,7 +16,7 @@ class _Page:
         self.text: list[str] = []
         self.tables: list = []
 
-    def heading(self, text: str, level: int = 2, anchor: str = "") -> None:
+    def heading(self, text: str, level: int = 2, anchor: str = "", nav: str = "") -> None:
         self.text.append(text)
 
     def para(self, text: str, raw_html: str | None = None) -> None:

@@ -137,7 +137,7 @@ def control(page: Page, s: Summary) -> None:
     if s.has_scores:
         render_control(page, s.final)
     else:
-        page.heading("Against random search (primary analysis)", 2, "control")
+        page.heading("Against random search (primary analysis)", 2, "control", nav="Control")
         page.para("Not computed: it compares normalised scores (losses of different problems "
                   f"are on different scales), and this run has none: {s.reference_note}")
     render_default_moves(page, s.problems, s.strategies)

@@ -52,7 +52,7 @@ def control_table(table: pd.DataFrame, value: str, alpha: float = 0.05) -> Table
 def render_control(page: Any, final_rows: pd.DataFrame, value: str = "score_test",
                    lower_is_better: bool = False, alpha: float = 0.05) -> pd.DataFrame:
     """Write the power statement and the control table; returns the table's data."""
-    page.heading("Against random search (primary analysis)", 2, "control")
+    page.heading("Against random search (primary analysis)", 2, "control", nav="Control")
     n = int(final_rows["problem"].nunique())
     k = int(final_rows["strategy"].nunique())
     page.para(power_statement(n, k, alpha))

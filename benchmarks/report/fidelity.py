@@ -24,7 +24,7 @@ def render_fidelity(page: Any, trials: pd.DataFrame, traj: pd.DataFrame,
     """Add the multi-fidelity section to ``page`` when any trial ran below full fidelity."""
     if not is_multi_fidelity(trials):
         return
-    page.heading("Multi-fidelity: convergence against cost", 2, "fidelity")
+    page.heading("Multi-fidelity: convergence against cost", 2, "fidelity", nav="Fidelity")
     page.para(BUDGET_RULE)
     curves = cost_curves(traj, "inc_test")
     page.figure(figures.convergence(curves, problems, "test loss of incumbent", colours,

@@ -14,7 +14,7 @@ def render_metric_agreement(page: Any, trials: pd.DataFrame) -> None:
     """Add the section to ``page`` (a ``build.Page``): rankings under every recorded
     metric and Kendall's tau with the ranking under the primary metric."""
     ranks, agreement = metric_rankings(trials)
-    page.heading("Does the verdict depend on the metric?", 2, "metrics")
+    page.heading("Does the verdict depend on the metric?", 2, "metrics", nav="Metrics")
     if agreement.empty:
         page.para("No secondary metrics were recorded (synthetic problems only, or a run "
                   "written before tunebench recorded every metric).")

@@ -49,7 +49,7 @@ def protocol_section(page: Any, trials: pd.DataFrame, suite: dict[str, Any]) -> 
     table = P.protocol_table(final, at_budget, P.rank_correlations(trials))
     table["protocol"] = pd.Categorical(table["protocol"], protocols, ordered=True)
     table = table.sort_values(["protocol", "strategy"]).astype({"protocol": str})
-    page.heading("Protocol", 2, "protocol")
+    page.heading("Protocol", 2, "protocol", nav="Protocol")
     page.para(f"{len(protocols)} validation protocols on the same outer train/test split per "
               f"seed; the default (first) protocol {protocols[0]} is the one the sections above "
               "report. A cell is (problem, protocol, strategy, seed).")

@@ -12,7 +12,7 @@ from benchmarks.report.tables import Table
 
 def render_references(page: Any, fin: pd.DataFrame, table: Any, note: str) -> None:
     """Write the section; ``table`` is a ReferenceTable or None (``note`` says why)."""
-    page.heading("Reference points and null check", 2, "reference")
+    page.heading("Reference points and null check", 2, "reference", nav="Null check")
     fin_scores = final_scores(fin)
     fin_scores.to_csv(page.out / "tables" / "final_scores.csv", index=False)
     page.para("Final losses and normalised scores per (problem, strategy, seed): "
