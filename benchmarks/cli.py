@@ -508,6 +508,11 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         print(f"tunebench {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader went away (``tunebench list | head``): no traceback, and no second
+        # error when Python flushes stdout at exit (the recipe of the ``signal`` docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

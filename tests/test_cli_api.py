@@ -157,3 +157,20 @@ def test_progress_bar_counts_only_the_cells_run_now(monkeypatch):
     bar.bar.refresh()
     assert "12 trials" in term.getvalue().rsplit("\r", 1)[-1]
     bar.close()
+
+
+def test_a_closed_pipe_ends_listing_quietly():
+    """``tunebench list problems | head -1``: no BrokenPipeError traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cli", "list", "problems"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env)
+    proc.stdout.close()  # the reader goes away before the first line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 1)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
