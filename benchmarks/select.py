@@ -3,9 +3,11 @@
 Run ``nox -s select`` (``python -m benchmarks.select``). For every real problem whose data
 is installed it:
 
-1. measures the cost: seconds of one evaluation (CV fits plus the refit for the test loss)
+1. gates on cost: seconds of one evaluation (CV fits plus the refit for the test loss)
    of the default configuration on seed 1; problems above ``max_eval_seconds`` are dropped
-   ("too slow");
+   ("too slow"). The cost the suites are budgeted with (``seconds_per_eval``) is measured
+   later, as the mean over the pilot's evaluations: the default configuration is not a
+   typical one (an MLP's or an elastic net's cost varies several-fold across its space);
 2. runs the pilot on each pilot seed: random search and optuna's TPE, ``pilot_budget``
    evaluations each, on that seed's split. "Best seen" ``L`` is the lowest validation loss
    of either; ``R0`` the expected best of random search with half the pilot budget (the
@@ -18,9 +20,10 @@ is installed it:
    * *saturated*: gap below ``saturation`` on average over seeds (random search at the
      budget is already within noise of the best seen);
    * *small test set*: fewer than ``min_test_rows`` test rows;
-4. picks ``default`` from the kept problems: round-robin over model families (both tasks),
-   largest test sets first, while the estimated wall time of the default suite stays under
-   ``default_seconds``; ``paper`` keeps every kept problem plus those too slow to pilot
+4. picks ``default`` from the kept problems (:func:`pick_default`): one problem from each
+   of the ``default_families`` cheapest model families, then round-robin over families,
+   lowest cost per test row first, while the estimated (calibrated) wall time of the
+   default suite's cells stays under ``default_seconds``; ``paper`` keeps every kept problem plus those too slow to pilot
    here (not checked for saturation: rerun the pilot with a larger ``--max-eval-seconds``
    and without ``--skip-slow`` on many cores to check them).
 
@@ -47,10 +50,11 @@ from problems.catalogue import PROBLEMS, available
 
 log = logging.getLogger(__name__)
 
-#: Strategy overhead per suggestion in seconds (FACTS.md: 4-d quadratic, 50 trials); the
-#: GP's grows with the history, 0.35 s is its average over 50 trials.
+#: Strategy overhead per suggestion in seconds (ask + tell). The GP's grows with the history:
+#: 0.14 s is its mean over the 1,800 suggestions of the default suite at budget 30
+#: (run 20261126T013025Z: 256 s of ask + tell); FACTS.md's 0.35 s is over 50 trials.
 OVERHEAD = {"grid": 0.002, "random": 0.001, "defaults": 0.0, "optuna-tpe": 0.004,
-            "hyperopt-tpe": 0.004, "skopt-gp": 0.35, "optuna-cmaes": 0.002,
+            "hyperopt-tpe": 0.004, "skopt-gp": 0.14, "optuna-cmaes": 0.002,
             "optuna-ga": 0.001}
 DEFAULT_STRATEGIES = ("grid", "random", "defaults", "optuna-tpe", "hyperopt-tpe", "skopt-gp",
                       "optuna-cmaes", "optuna-ga")
@@ -71,12 +75,18 @@ class Criteria:
     default_budget: int = 30
     default_seeds: int = 5
     default_problems: int = 12
-    default_seconds: float = 660.0
+    default_families: int = 6
+    #: Seconds of cells (wall time on ``cores``) the default suite may take: with ~40 s for
+    #: the environment and the run's signatures and ~40 s for the report, ``nox -s bench``
+    #: stays near 10 minutes.
+    default_seconds: float = 480.0
     cores: int = 2
     skip_slow: bool = True
-    #: Measured / estimated wall time of a known run on the pilot's machine, so that
-    #: estimates from costs measured under load are comparable to a real run.
-    calibration: float = 1.0
+    #: Measured / estimated cell time of a known run: 1,587 s of trials measured in the
+    #: default run 20261126T013025Z over its 12 problems, 1,353 s estimated from this
+    #: pilot's costs (the pilot's configurations are cheaper than the ones strong strategies
+    #: spend their budget on, most for elasticnet-ames: 2.6x).
+    calibration: float = 1.17
 
 
 def measure_cost(problem: Problem, crit: Criteria) -> float:
@@ -92,19 +102,23 @@ def measure_cost(problem: Problem, crit: Criteria) -> float:
     return min(times)
 
 
-def _run_strategy(name: str, problem: Problem, seed: int, crit: Criteria) -> list[float]:
+def _run_strategy(name: str, problem: Problem, seed: int,
+                  crit: Criteria) -> tuple[list[float], list[float]]:
+    """Validation losses and evaluation seconds of ``name`` at the pilot budget."""
     from strategies.registry import resolve
 
     objective = problem.bind(seed, folds=crit.folds, test_fraction=crit.test_fraction)
     strategy = resolve(name)(problem.space, derive_seed(seed, "select", name, problem.name),
                              crit.pilot_budget)
-    losses = []
+    losses, seconds = [], []
     for _ in range(crit.pilot_budget):
         config = strategy.ask()
+        start = time.perf_counter()
         loss = float(objective(config).val_loss)
+        seconds.append(time.perf_counter() - start)
         strategy.tell(config, loss if math.isfinite(loss) else float("inf"))
         losses.append(loss)
-    return losses
+    return losses, seconds
 
 
 def expected_min(values: np.ndarray, k: int) -> float:
@@ -119,16 +133,19 @@ def expected_min(values: np.ndarray, k: int) -> float:
 
 
 def pilot_seed(problem: Problem, seed: int, crit: Criteria) -> dict[str, float]:
-    """Gap and tie share of one pilot seed (random search and TPE at the pilot budget)."""
-    rnd = np.array([x for x in _run_strategy("random", problem, seed, crit) if math.isfinite(x)])
-    tpe = np.array([x for x in _run_strategy("optuna-tpe", problem, seed, crit)
-                    if math.isfinite(x)])
+    """Gap, tie share and mean evaluation seconds of one pilot seed (random search and TPE
+    at the pilot budget)."""
+    rnd_losses, rnd_seconds = _run_strategy("random", problem, seed, crit)
+    tpe_losses, tpe_seconds = _run_strategy("optuna-tpe", problem, seed, crit)
+    rnd = np.array([x for x in rnd_losses if math.isfinite(x)])
+    tpe = np.array([x for x in tpe_losses if math.isfinite(x)])
     best = float(min(rnd.min(initial=np.inf), tpe.min(initial=np.inf)))
     r0 = expected_min(rnd, max(1, len(rnd) // 2))
     spread = float(np.median(rnd)) - best if len(rnd) else 0.0
     gap = (r0 - best) / spread if spread > 0 else 0.0
     ties = float(np.mean(np.isclose(rnd, rnd.min(), rtol=1e-9, atol=1e-12))) if len(rnd) else 1.0
-    return {"best": best, "r0": r0, "gap": gap, "tie_share": ties}
+    return {"best": best, "r0": r0, "gap": gap, "tie_share": ties,
+            "seconds": statistics.fmean(rnd_seconds + tpe_seconds)}
 
 
 def _verdict(problem: Problem, crit: Criteria, seeds: list[dict[str, float]]) -> str:
@@ -171,6 +188,7 @@ def assess(problem: Problem, crit: Criteria) -> dict[str, object]:
         row["why"] = f"too slow: {cost:.2f} s per evaluation (> {crit.max_eval_seconds} s)"
         return row
     seeds = [pilot_seed(problem, s, crit) for s in crit.pilot_seeds]
+    row["seconds_per_eval"] = round(statistics.fmean(s["seconds"] for s in seeds), 4)
     row["gap"] = round(statistics.fmean(s["gap"] for s in seeds), 4)
     row["tie_share"] = round(max(s["tie_share"] for s in seeds), 3)
     row["why"] = _verdict(problem, crit, seeds) or "kept"
@@ -190,29 +208,46 @@ def suite_seconds(table: pd.DataFrame, budget: int, seeds: int,
 
 
 def pick_default(table: pd.DataFrame, crit: Criteria) -> list[str]:
-    """Round-robin over model families of the kept problems, lowest cost per test row
-    first (cheap problems with large test sets),
-    among those whose own time fits 3 times an equal share
-    (``default_seconds / default_problems``: one costlier family such as the MLP may
-    enter), while the estimated default-suite time stays under ``crit.default_seconds``."""
-    share = 3.0 * crit.default_seconds / crit.default_problems
-    kept = table[table["kept"]].assign(
-        cost_per_test_row=table["seconds_per_eval"] / table["test_rows"]
-    ).sort_values(["cost_per_test_row", "problem"])
-    kept = kept[[crit.calibration * suite_seconds(kept.loc[[i]], crit.default_budget,
+    """The default suite's problems: ``crit.default_problems`` kept problems covering at least
+    ``crit.default_families`` model families within ``crit.default_seconds``.
+
+    Candidates are the kept problems whose own estimated time is at most a third of the
+    budget, ordered within each family by cost per test row (cheap problems with large test
+    sets first). Coverage first: the ``default_families`` families whose first candidate is
+    cheapest each give that candidate. Then a round-robin over every (family, task) pair
+    (by family, then task, so every family offers both tasks it has) adds each pair's next
+    candidate when the total, plus the cheapest way to fill the
+    remaining slots, stays within the budget, so a costly family cannot crowd out the
+    problem count."""
+    kept = table[table["kept"]]
+    kept = kept.assign(
+        cost_per_test_row=kept["seconds_per_eval"] / kept["test_rows"],
+        seconds=[crit.calibration * suite_seconds(kept.loc[[i]], crit.default_budget,
                                                   crit.default_seeds, cores=crit.cores)
-                 <= share for i in kept.index]]
-    queues = {m: list(g["problem"]) for m, g in kept.groupby("model", sort=True)}
-    chosen: list[str] = []
+                 for i in kept.index],
+    ).sort_values(["cost_per_test_row", "problem"])
+    kept = kept[kept["seconds"] <= crit.default_seconds / 3]
+    seconds = dict(zip(kept["problem"], kept["seconds"], strict=True))
+    first = kept.groupby("model", sort=True)["problem"].first()
+    coverage = sorted(first.index, key=lambda m: (seconds[first[m]], m))[:crit.default_families]
+    chosen = [first[m] for m in coverage]
+    kept = kept[~kept["problem"].isin(chosen)]
+    queues = {k: list(g["problem"]) for k, g in kept.groupby(["task", "model"], sort=True)}
+
+    def fits(candidate: str) -> bool:
+        rest = sorted(seconds[p] for q in queues.values() for p in q if p != candidate)
+        slots = max(0, crit.default_problems - len(chosen) - 1)
+        total = sum(seconds[p] for p in chosen) + seconds[candidate] + sum(rest[:slots])
+        return total <= crit.default_seconds
+
     while any(queues.values()) and len(chosen) < crit.default_problems:
-        for m in sorted(queues):
-            if not queues[m] or len(chosen) >= crit.default_problems:
-                continue
-            candidate = queues[m].pop(0)
-            rows = table[table["problem"].isin([*chosen, candidate])]
-            if crit.calibration * suite_seconds(rows, crit.default_budget, crit.default_seeds,
-                                                cores=crit.cores) <= crit.default_seconds:
-                chosen.append(candidate)
+        for key in sorted(queues, key=lambda k: (k[1], k[0])):
+            if queues[key] and len(chosen) < crit.default_problems:
+                candidate = queues[key].pop(0)
+                if fits(candidate):
+                    chosen.append(candidate)
+    if sum(seconds[p] for p in chosen) > crit.default_seconds:
+        return []
     return sorted(chosen)
 
 

@@ -42,19 +42,64 @@ def test_suite_seconds_by_hand():
     t = pd.DataFrame({"seconds_per_eval": [0.1, 0.2]})
     got = suite_seconds(t, budget=10, seeds=2, strategies=("random", "defaults", "skopt-gp"),
                         cores=2)
-    # random: (0.1 + 0.2) * 10 + 2 * 0.001 * 10; defaults: 0.3 * 1; gp: 3 + 2 * 0.35 * 10
+    # random: (0.1 + 0.2) * 10 + 2 * 0.001 * 10; defaults: 0.3 * 1; gp: 3 + 2 * 0.14 * 10
     want = ((3 + 2 * OVERHEAD["random"] * 10) + 0.3 + (3 + 2 * OVERHEAD["skopt-gp"] * 10)) * 2 / 2
     assert got == pytest.approx(want)
 
 
-def test_pick_default_round_robin_under_budget():
+def test_cost_is_the_mean_over_the_pilot_evaluations(monkeypatch):
+    """The default configuration only gates "too slow"; the budgeted cost is the pilot's mean
+    evaluation time, and the gap is computed from the pilot's losses (by hand below)."""
+    import benchmarks.select as sel
+
+    runs = {"random": ([0.5, 0.4, 0.3, 0.2], [1.0, 2.0, 3.0, 4.0]),
+            "optuna-tpe": ([0.25, 0.2, 0.15, 0.1], [0.5, 0.5, 0.5, 0.5])}
+    monkeypatch.setattr(sel, "_run_strategy", lambda name, *a: runs[name])
+    monkeypatch.setattr(sel, "measure_cost", lambda *a: 0.01)
+    row = sel.assess(get_problem("knn-breast_cancer"), TINY)
+    assert row["seconds_per_eval"] == pytest.approx((10.0 + 2.0) / 8)
+    # best 0.1 (TPE); R0 = E[min of 2 of random's 4] = (3*0.2 + 2*0.3 + 0.4) / 6;
+    # spread = median(random) - best = 0.35 - 0.1
+    assert row["gap"] == pytest.approx(round((1.6 / 6 - 0.1) / 0.25, 4))
+    assert row["why"] == "kept"
+    monkeypatch.setattr(sel, "measure_cost", lambda *a: 10.0)
+    assert sel.assess(get_problem("knn-breast_cancer"), TINY)["why"].startswith("too slow")
+
+
+def _fixture(**extra: list[object]) -> pd.DataFrame:
     t = pd.DataFrame({
         "problem": ["a-x", "a-y", "b-x", "c-x", "c-y"], "model": ["a", "a", "b", "c", "c"],
+        "task": ["classification", "regression", "classification", "regression",
+                 "classification"],
         "kept": [True, True, True, True, False], "test_rows": [100, 200, 50, 80, 500],
         "seconds_per_eval": [0.01, 0.01, 0.01, 0.01, 0.01]})
-    crit = Criteria(default_problems=3, default_seconds=1e9)
-    assert pick_default(t, crit) == ["a-y", "b-x", "c-x"]  # one per family, biggest test set
-    assert pick_default(t, Criteria(default_problems=3, default_seconds=1.0)) == []
+    return pd.concat([t, pd.DataFrame(extra)], ignore_index=True) if extra else t
+
+
+def test_pick_default_covers_families_then_round_robin():
+    crit = Criteria(default_problems=3, default_families=2, default_seconds=1e9,
+                    calibration=1.0)
+    # coverage: a and b (cheapest families, a's biggest test set a-y); then a's other task
+    assert pick_default(_fixture(), crit) == ["a-x", "a-y", "b-x"]
+    crit = Criteria(default_problems=3, default_families=3, default_seconds=1e9,
+                    calibration=1.0)
+    assert pick_default(_fixture(), crit) == ["a-y", "b-x", "c-x"]  # one per family
+    small = Criteria(default_problems=3, default_seconds=1.0, calibration=1.0)
+    assert pick_default(_fixture(), small) == []
+
+
+def test_pick_default_keeps_room_for_the_problem_count():
+    """A costlier family first in the round-robin ("aa") would leave no room for a fourth
+    problem: it is skipped, and the cheaper ones fill the suite."""
+    one = suite_seconds(pd.DataFrame({"seconds_per_eval": [0.01]}), 30, 5)
+    pricey = suite_seconds(pd.DataFrame({"seconds_per_eval": [0.0189]}), 30, 5)
+    budget = 4 * one + 2.0
+    assert pricey <= budget / 3 and 3 * one + pricey > budget  # the rule's two conditions
+    table = _fixture(problem=["aa-x"], model=["aa"], task=["regression"], kept=[True],
+                     test_rows=[1000], seconds_per_eval=[0.0189])
+    crit = Criteria(default_problems=4, default_families=2, default_seconds=budget,
+                    calibration=1.0)
+    assert pick_default(table, crit) == ["a-x", "a-y", "b-x", "c-x"]
 
 
 def test_update_suite(tmp_path):
