@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.analysis.protocol import compare_protocols
 from benchmarks.cell import Cell
 from benchmarks.report.page import Page
 from benchmarks.report.protocol import protocol_section
@@ -159,8 +160,8 @@ def test_three_protocols_end_to_end(tmp_path, run_cli):
     for sub in ("figures", "tables"):
         (out / sub).mkdir(parents=True)
     page = Page(out)
-    protocol_section(page, df, json.loads((tmp_path / "three" / "manifest.json").read_text())
-                     ["suite"])
+    suite = json.loads((tmp_path / "three" / "manifest.json").read_text())["suite"]
+    protocol_section(page, compare_protocols(df, suite))
     md = "\n".join(page.md)
     assert "## Protocol" in md and "random: reshuffled-holdout-0.2 vs holdout-0.2" in md
     assert "the default (first) protocol cv-2" in md

@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from benchmarks.analysis.control import against_control
+from benchmarks.analysis.power import power_statement, within_problem_note
 from benchmarks.analysis.stats import aggregate_scores, probability_of_improvement
-from benchmarks.report.control import format_interval, render_control, within_problem_note
+from benchmarks.report.control import format_interval, render_control
 
 
 class _Page:
@@ -53,9 +55,16 @@ def test_one_seed_gives_no_interval():
     assert not np.isnan(two.loc[0, "iqm_low"])
 
 
+def _render_control(page: _Page, fin: pd.DataFrame) -> None:
+    """What the report does: the summary's control table and power statement, rendered."""
+    table = against_control(fin, "score_test", "random", 0.05, lower_is_better=False)
+    render_control(page, table, power_statement(fin["problem"].nunique(),
+                                                fin["strategy"].nunique()))
+
+
 def test_control_section_says_unreachable_with_few_problems():
     page = _Page()
-    render_control(page, _fin(4, 2, 0.3))
+    _render_control(page, _fin(4, 2, 0.3))
     assert any("cannot reach p < 0.05" in t for t in page.text)
     df = page.tables[0].df
     assert df.loc[0, "p<0.05"].startswith("unreachable") and df.loc[0, "wins"] == 4
@@ -63,7 +72,7 @@ def test_control_section_says_unreachable_with_few_problems():
 
 def test_control_section_marks_significance_when_reachable():
     page = _Page()
-    render_control(page, _fin(10, 2, 0.3))
+    _render_control(page, _fin(10, 2, 0.3))
     df = page.tables[0].df
     # 10 unanimous wins: p = 2**-9, one comparison
     assert df.loc[0, "p<0.05"] == "yes" and abs(df.loc[0, "p_holm"] - 2**-9) < 1e-12
@@ -77,7 +86,8 @@ def test_within_problem_note_only_promises_reachable_marks():
 
 
 def test_default_moves_section():
-    from benchmarks.report.defaults import moves_table, render_default_moves
+    from benchmarks.analysis.defaults import fixed_notes, moves_table
+    from benchmarks.report.defaults import render_default_moves
 
     t = moves_table(["rf-iris", "knn-iris", "branin"])
     assert set(t["problem"]) == {"rf-iris"}
@@ -85,8 +95,9 @@ def test_default_moves_section():
     assert mf["used"] == 0.625 and not mf["moved"] and "sqrt" in mf["scikit-learn"]
     assert t.set_index("parameter").loc["max_depth", "moved"]
     page = _Page()
-    render_default_moves(page, ["rf-iris", "branin"], ["random", "defaults"])
+    render_default_moves(page, ["random", "defaults"], moves_table(["rf-iris", "branin"]),
+                         fixed_notes(["rf-iris", "branin"]))
     assert any("10 trees" in x for x in page.text) and page.tables
     empty = _Page()
-    render_default_moves(empty, ["rf-iris"], ["random"])
+    render_default_moves(empty, ["random"], t, fixed_notes(["rf-iris"]))
     assert not empty.text

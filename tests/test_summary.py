@@ -55,3 +55,41 @@ def test_summary_holds_what_the_report_shows(golden_run, tmp_path):
     agg = pd.read_csv(tmp_path / "tables" / "aggregate_test.csv")
     assert agg["iqm"].tolist() == pytest.approx(s.aggregate_test["iqm"].tolist())
     assert s.timing["trials"].tolist() == [36, 36]  # 2 problems x 3 seeds x budget 6
+
+
+def test_report_renders_the_summary_s_control_null_check_and_metric_numbers(golden_run,
+                                                                          tmp_path):
+    s = summarise(load([golden_run]))
+    assert s.control["strategy"].tolist() == ["grid"]  # k - 1 = 1 comparison against random
+    assert s.power_statement.startswith("With 2 problems and 2 strategies")
+    assert "cannot reach p < 0.05" in s.power_statement
+    assert s.null_check["strategy"].unique().tolist() == ["random"]
+    assert set(s.above_one) == {"val", "test"} and len(s.final_scores) == len(s.final)
+    assert s.protocols == {} and s.fidelity == {}  # one protocol, full fidelity
+    assert s.default_moves.empty and s.fixed_notes == {}  # no `defaults` in the run
+    build_report(golden_run, tmp_path)
+    for name, frame in (("control", s.control), ("null_check", s.null_check)):
+        got = pd.read_csv(tmp_path / "tables" / f"{name}.csv")
+        for col in ("p_value", "p_holm", "wins") if name == "control" else ("mean", "low"):
+            assert got[col].tolist() == pytest.approx(frame[col].tolist()), (name, col)
+    assert s.power_statement in (tmp_path / "report.md").read_text()
+
+
+def test_report_modules_compute_nothing():
+    """The report only renders: its modules import from ``benchmarks.analysis`` only the
+    summary and named constants/formatters, never a statistic."""
+    import ast
+
+    allowed = {"benchmarks.analysis.summary": {"ALPHA", "PROTOCOL", "Inputs", "Summary", "load",
+                                               "summarise"},
+               "benchmarks.analysis.profiles": {"TARGETS"},
+               "benchmarks.analysis.control": {"zero_note"}}
+    report = Path(__file__).parent.parent / "benchmarks" / "report"
+    for path in sorted(report.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "benchmarks.analysis"):
+                names = {a.name for a in node.names}
+                assert names <= allowed.get(node.module, set()), (path.name, node.module, names)
+            if isinstance(node, ast.ImportFrom) and node.module == "benchmarks":
+                assert "analysis" not in {a.name for a in node.names}, path.name

@@ -75,3 +75,12 @@ def fidelity_table(trials: pd.DataFrame) -> pd.DataFrame:
         "median_cost": g["cost"].median(),
         "median_wall_s": g["wall"].median(),
     }).reset_index()
+
+
+def fidelity_summary(trials: pd.DataFrame, traj: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The report's multi-fidelity numbers: ``cost_curves`` (test loss of the full-fidelity
+    incumbent against cost) and ``evaluations`` (per-cell counts); empty when every trial
+    ran at full fidelity."""
+    if not is_multi_fidelity(trials):
+        return {}
+    return {"cost_curves": cost_curves(traj, "inc_test"), "evaluations": fidelity_table(trials)}

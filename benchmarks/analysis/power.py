@@ -157,3 +157,15 @@ def power_statement(n: int, k: int, alpha: float = 0.05) -> str:
     return (f"{head}; against the control, standardised per-problem effects below "
             f"d = {d:.2f} are unlikely to be detected (80% power at alpha = {alpha:g}, "
             f"Monte Carlo, exact Wilcoxon){tail}.")
+
+
+def within_problem_note(n_seeds: int, k: int, alpha: float = 0.05) -> str:
+    """Footnote for per-problem significance marks, or the reason none can appear."""
+    m = comparisons(k, "pairs")
+    if min_holm_p(n_seeds, m) >= alpha:
+        return (f"Bold: lowest per problem. No within-problem significance marks: with "
+                f"{n_seeds} seed(s) the smallest Holm-adjusted p over {m} pairs is "
+                f"{min_holm_p(n_seeds, m):.3g}, so p < {alpha:g} is unreachable.")
+    return ("Bold: lowest per problem. +/-: significantly lower/higher than random "
+            "(Wilcoxon signed-rank over seeds, Holm-corrected within the problem, "
+            f"alpha {alpha:g}).")

@@ -212,3 +212,28 @@ def reshuffling_verdicts(tests: pd.DataFrame) -> list[str]:
 __all__ = ["PCELL", "at_fits", "common_fit_budget", "comparisons", "cost_curves",
            "default_protocol_only", "final_rows", "paired_test", "protocol_table",
            "protocols_of", "rank_correlations", "reshuffling_verdicts", "trajectories"]
+
+
+def compare_protocols(trials: pd.DataFrame, suite: dict) -> dict:
+    """Every number of the report's "Protocol" section; empty when the run has fewer than
+    two protocols. Keys: ``protocols`` (default first), ``fit_budget``, ``table`` (per
+    protocol and strategy), ``paired`` (tests at equal configurations and at equal fits),
+    ``verdicts`` (sentences on reshuffling) and ``cost_curves``."""
+    protocols = protocols_of(trials, suite)
+    if len(protocols) < 2:
+        return {}
+    traj = trajectories(trials)
+    fin = final_rows(traj)
+    budget = common_fit_budget(traj)
+    at_budget = at_fits(traj, budget)
+    table = protocol_table(fin, at_budget, rank_correlations(trials))
+    table["protocol"] = pd.Categorical(table["protocol"], protocols, ordered=True)
+    table = table.sort_values(["protocol", "strategy"]).astype({"protocol": str})
+    pairs = comparisons(protocols)
+    equal = pd.concat([paired_test(fin, a, b) for a, b in pairs], ignore_index=True)
+    fits = pd.concat([paired_test(at_budget, a, b) for a, b in pairs], ignore_index=True)
+    paired = pd.concat([equal.assign(at="equal configurations"),
+                        fits.assign(at="equal fits")], ignore_index=True)
+    return {"protocols": protocols, "fit_budget": budget, "table": table.reset_index(drop=True),
+            "paired": paired, "verdicts": reshuffling_verdicts(equal),
+            "cost_curves": cost_curves(traj)}

@@ -17,11 +17,16 @@ import pandas as pd
 
 from benchmarks import reference as reference_mod
 from benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
-from benchmarks.analysis.metric_agreement import primary_label
+from benchmarks.analysis.control import against_control
+from benchmarks.analysis.defaults import fixed_notes, moves_table
+from benchmarks.analysis.fidelity import fidelity_summary
+from benchmarks.analysis.metric_agreement import metric_rankings, primary_label
 from benchmarks.analysis.normalise import best_known, normalised_scores
+from benchmarks.analysis.nullcheck import above_one, final_scores, null_check
 from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
+from benchmarks.analysis.power import power_statement, within_problem_note
 from benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
-from benchmarks.analysis.protocol import default_protocol_only, protocols_of
+from benchmarks.analysis.protocol import compare_protocols, default_protocol_only, protocols_of
 from benchmarks.analysis.ranks import ranks_over_time
 from benchmarks.analysis.stats import (
     aggregate_scores,
@@ -171,6 +176,30 @@ class Summary:
     timing: pd.DataFrame
     failed_trials: pd.DataFrame
     provenance: dict[str, Any]
+    #: The primary analysis: each strategy against random search on per-problem mean
+    #: normalised test scores, Holm over k - 1 (empty without scores or without random).
+    control: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: What this design (problems x strategies) can detect, as the report states it.
+    power_statement: str = ""
+    #: Footnote of the per-problem table: its significance marks, or why none can appear.
+    within_note: str = ""
+    #: Final losses and normalised scores per cell; the null check of random search
+    #: (should cover 0); how many final scores exceed 1, per side.
+    final_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    null_check: pd.DataFrame = field(default_factory=pd.DataFrame)
+    above_one: dict[str, int] = field(default_factory=dict)
+    #: Rankings of strategies under every recorded metric, and Kendall's tau of each with
+    #: the ranking under the primary metric.
+    metric_ranks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    metric_agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: When ``defaults`` ran: library defaults resolved or moved into the search space, and
+    #: what each model family keeps fixed.
+    default_moves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fixed_notes: dict[str, str] = field(default_factory=dict)
+    #: Protocol comparison (:func:`~benchmarks.analysis.protocol.compare_protocols`; empty
+    #: with one protocol) and multi-fidelity numbers (empty when all ran at full fidelity).
+    protocols: dict[str, Any] = field(default_factory=dict)
+    fidelity: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -211,7 +240,8 @@ def summarise(inputs: Inputs) -> Summary:
                                  table.r0(1, proto) if table is not None else pd.DataFrame())
     best_test = best_and_start(inputs.manifests, problems, lstar, pd.DataFrame(),
                                "lstar_test")[0]
-    lstar = lstar[lstar["seed"].isin(set(df["seed"]))] if not lstar.empty else lstar
+    # the run's own (problem, seed) pairs, as the report lists them
+    lstar = lstar.merge(df[["problem", "seed"]].drop_duplicates()) if not lstar.empty else lstar
     return Summary(
         manifests=inputs.manifests, trials=df, all_trials=inputs.trials,
         failed_cells=dict(inputs.failed_cells), budget=budget, problems=problems,
@@ -227,7 +257,33 @@ def summarise(inputs: Inputs) -> Summary:
         overfitting=overfitting_table(fin), rank_reversals=rank_reversals(fin),
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
+        **_sections(inputs, df, fin, scored, strategies, not tests["aggregate_test"].empty),
     )
+
+
+def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.DataFrame,
+              strategies: list[str], has_scores: bool) -> dict[str, Any]:
+    """The numbers of the control, null-check, metric, defaults, protocol and fidelity
+    sections."""
+    problems = sorted(fin["problem"].unique())
+    seeds = int(fin.groupby("problem")["seed"].nunique().min())
+    ranks, agreement = metric_rankings(df)
+    with_defaults = "defaults" in strategies
+    return {
+        "control": (against_control(fin, "score_test", BASELINE, ALPHA, lower_is_better=False)
+                    if has_scores else pd.DataFrame()),
+        "power_statement": power_statement(len(problems), int(fin["strategy"].nunique()),
+                                           ALPHA),
+        "within_note": within_problem_note(seeds, len(strategies), ALPHA),
+        "final_scores": final_scores(fin),
+        "null_check": null_check(fin) if has_scores else pd.DataFrame(),
+        "above_one": above_one(fin) if has_scores else {},
+        "metric_ranks": ranks, "metric_agreement": agreement,
+        "default_moves": moves_table(problems) if with_defaults else pd.DataFrame(),
+        "fixed_notes": fixed_notes(problems) if with_defaults else {},
+        "protocols": compare_protocols(inputs.trials, inputs.manifest["suite"]),
+        "fidelity": fidelity_summary(df, scored),
+    }
 
 
 def default_protocol(trials: pd.DataFrame, suite: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from benchmarks.analysis.profiles import TARGETS
 from benchmarks.analysis.summary import ALPHA, PROTOCOL, Inputs, Summary, load, summarise
 from benchmarks.report import figures, palette
 from benchmarks.report.citations import bibtex
-from benchmarks.report.control import format_interval, render_control, within_problem_note
+from benchmarks.report.control import format_interval, render_control
 from benchmarks.report.defaults import render_default_moves
 from benchmarks.report.failed_run import render_failed_run
 from benchmarks.report.fidelity import render_fidelity
@@ -135,12 +135,12 @@ def _verdict_tests(s: Summary) -> list[str]:
 def control(page: Page, s: Summary) -> None:
     """The headline: each strategy against random search, with the run's power."""
     if s.has_scores:
-        render_control(page, s.final)
+        render_control(page, s.control, s.power_statement)
     else:
         page.heading("Against random search (primary analysis)", 2, "control", nav="Control")
         page.para("Not computed: it compares normalised scores (losses of different problems "
                   f"are on different scales), and this run has none: {s.reference_note}")
-    render_default_moves(page, s.problems, s.strategies)
+    render_default_moves(page, s.strategies, s.default_moves, s.fixed_notes)
 
 
 def aggregate(page: Page, s: Summary) -> None:
@@ -216,10 +216,9 @@ def _final_table(s: Summary) -> Table:
     bold["problem"] = False
     marks = s.final_marks.reset_index()
     marks["problem"] = ""
-    seeds = int(s.final.groupby("problem")["seed"].nunique().min())
     return Table("final_test_loss", med.reset_index(),
                  f"Median test {s.metric_label} of the final incumbent, per problem",
-                 bold=bold, marks=marks, note=within_problem_note(seeds, len(s.strategies)))
+                 bold=bold, marks=marks, note=s.within_note)
 
 
 def _within_link(page: Page, s: Summary) -> None:
@@ -257,8 +256,8 @@ def per_problem(page: Page, s: Summary) -> None:
                                     x="time", xlabel="wall time (s): fit+ask+tell"),
                 "convergence_time", f"Best validation {ml} so far against cumulative wall "
                 "time (median over seeds)", pdf=pdf)
-    render_references(page, s.final, s.reference, s.reference_note)
-    render_fidelity(page, s.trials, s.scored, s.problems, colours)
+    render_references(page, s)
+    render_fidelity(page, s.fidelity, s.problems, colours)
 
 
 def overfitting(page: Page, s: Summary) -> None:
@@ -282,11 +281,11 @@ def overfitting(page: Page, s: Summary) -> None:
     page.table(Table("rank_reversals", s.rank_reversals, "Do strategies rank differently by "
                      f"validation and by test {s.metric_label}? (median final incumbent per "
                      "strategy)"))
-    render_metric_agreement(page, s.trials)
+    render_metric_agreement(page, s.metric_ranks, s.metric_agreement, s.metric_label)
 
 
 def protocols(page: Page, s: Summary) -> None:
-    protocol_section(page, s.all_trials, s.manifest["suite"])
+    protocol_section(page, s.protocols)
 
 
 def timing(page: Page, s: Summary) -> None:

@@ -1,8 +1,8 @@
 """Report sections for the primary analysis (each strategy vs random) and the design's power.
 
-Rendering only: the numbers come from :mod:`benchmarks.analysis.control` and
-:mod:`benchmarks.analysis.power`. ``page`` is the report's page object (``heading``,
-``para``, ``table``).
+Rendering only: the numbers are the summary's ``control`` table (from
+:mod:`benchmarks.analysis.control`) and ``power_statement`` (:mod:`benchmarks.analysis.power`).
+``page`` is the report's page object (``heading``, ``para``, ``table``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.analysis.control import against_control, zero_note
-from benchmarks.analysis.power import comparisons, min_holm_p, power_statement
+from benchmarks.analysis.control import zero_note
 from benchmarks.report.tables import Table
 
 
@@ -49,33 +48,17 @@ def control_table(table: pd.DataFrame, value: str, alpha: float = 0.05) -> Table
                       "with this many problems no outcome can give p < alpha after Holm.")
 
 
-def render_control(page: Any, final_rows: pd.DataFrame, value: str = "score_test",
-                   lower_is_better: bool = False, alpha: float = 0.05) -> pd.DataFrame:
-    """Write the power statement and the control table; returns the table's data."""
+def render_control(page: Any, table: pd.DataFrame, power_statement: str,
+                   value: str = "score_test", alpha: float = 0.05) -> None:
+    """Write the power statement and the control table (``Summary.control``)."""
     page.heading("Against random search (primary analysis)", 2, "control", nav="Control")
-    n = int(final_rows["problem"].nunique())
-    k = int(final_rows["strategy"].nunique())
-    page.para(power_statement(n, k, alpha))
-    table = against_control(final_rows, value, "random", alpha, lower_is_better)
+    page.para(power_statement)
     if table.empty:
         page.para("No 'random' strategy in the run: no comparison against the control.")
-        return table
+        return
     page.table(control_table(table, value, alpha))
     note = zero_note(table)
     if note:
         page.para(note)
     page.para("Secondary analyses below: all pairs (Holm over every pair) and "
               "Friedman/Nemenyi on ranks.")
-    return table
-
-
-def within_problem_note(n_seeds: int, k: int, alpha: float = 0.05) -> str:
-    """Footnote for per-problem significance marks, or the reason none can appear."""
-    m = comparisons(k, "pairs")
-    if min_holm_p(n_seeds, m) >= alpha:
-        return (f"Bold: lowest per problem. No within-problem significance marks: with "
-                f"{n_seeds} seed(s) the smallest Holm-adjusted p over {m} pairs is "
-                f"{min_holm_p(n_seeds, m):.3g}, so p < {alpha:g} is unreachable.")
-    return ("Bold: lowest per problem. +/-: significantly lower/higher than random "
-            "(Wilcoxon signed-rank over seeds, Holm-corrected within the problem, "
-            f"alpha {alpha:g}).")

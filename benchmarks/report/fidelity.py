@@ -6,7 +6,6 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.analysis.fidelity import cost_curves, fidelity_table, is_multi_fidelity
 from benchmarks.report import figures
 from benchmarks.report.tables import Table
 
@@ -19,18 +18,19 @@ BUDGET_RULE = (
 )
 
 
-def render_fidelity(page: Any, trials: pd.DataFrame, traj: pd.DataFrame,
-                    problems: list[str], colours: dict[str, object]) -> None:
-    """Add the multi-fidelity section to ``page`` when any trial ran below full fidelity."""
-    if not is_multi_fidelity(trials):
+def render_fidelity(page: Any, fidelity: dict[str, pd.DataFrame], problems: list[str],
+                    colours: dict[str, object]) -> None:
+    """Add the multi-fidelity section to ``page`` when any trial ran below full fidelity
+    (``fidelity`` is ``Summary.fidelity``, empty otherwise)."""
+    if not fidelity:
         return
     page.heading("Multi-fidelity: convergence against cost", 2, "fidelity", nav="Fidelity")
     page.para(BUDGET_RULE)
-    curves = cost_curves(traj, "inc_test")
+    curves = fidelity["cost_curves"]
     page.figure(figures.convergence(curves, problems, "test loss of incumbent", colours,
                                     x="cost", xlabel="cost (full-evaluation equivalents)"),
                 "convergence_cost", "Test loss of the full-fidelity incumbent against cost "
                 "in full-evaluation equivalents: median over seeds, inter-quartile band")
-    page.table(Table("fidelity_evaluations", fidelity_table(trials),
+    page.table(Table("fidelity_evaluations", fidelity["evaluations"],
                      "Trials, full-fidelity evaluations, cost and wall time per cell "
                      "(medians over seeds)"))

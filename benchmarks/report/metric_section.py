@@ -6,20 +6,19 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.analysis.metric_agreement import metric_rankings, primary_label
 from benchmarks.report.tables import Table
 
 
-def render_metric_agreement(page: Any, trials: pd.DataFrame) -> None:
+def render_metric_agreement(page: Any, ranks: pd.DataFrame, agreement: pd.DataFrame,
+                            label: str) -> None:
     """Add the section to ``page`` (a ``build.Page``): rankings under every recorded
-    metric and Kendall's tau with the ranking under the primary metric."""
-    ranks, agreement = metric_rankings(trials)
+    metric and Kendall's tau with the ranking under the primary metric ``label``
+    (``Summary.metric_ranks``, ``metric_agreement`` and ``metric_label``)."""
     page.heading("Does the verdict depend on the metric?", 2, "metrics", nav="Metrics")
     if agreement.empty:
         page.para("No secondary metrics were recorded (synthetic problems only, or a run "
                   "written before tunebench recorded every metric).")
         return
-    label = primary_label(trials)
     page.table(Table("metric_agreement", agreement,
                      f"Ranking of strategies by each metric's test value of the final "
                      f"incumbent (chosen by validation {label}), and Kendall's tau with the "

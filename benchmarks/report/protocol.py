@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from benchmarks.analysis import protocol as P
 from benchmarks.report import figures
 from benchmarks.report.tables import Table
 
@@ -37,41 +36,30 @@ def cost_figure(curves: pd.DataFrame, protocols: list[str]) -> Figure:
     return fig
 
 
-def protocol_section(page: Any, trials: pd.DataFrame, suite: dict[str, Any]) -> None:
-    """Write the section when the run compares two or more protocols (else nothing)."""
-    protocols = P.protocols_of(trials, suite)
-    if len(protocols) < 2:
+def protocol_section(page: Any, result: dict[str, Any]) -> None:
+    """Write the section from ``Summary.protocols`` (empty with one protocol: nothing)."""
+    if not result:
         return
-    traj = P.trajectories(trials)
-    final = P.final_rows(traj)
-    budget = P.common_fit_budget(traj)
-    at_budget = P.at_fits(traj, budget)
-    table = P.protocol_table(final, at_budget, P.rank_correlations(trials))
-    table["protocol"] = pd.Categorical(table["protocol"], protocols, ordered=True)
-    table = table.sort_values(["protocol", "strategy"]).astype({"protocol": str})
+    protocols, budget = result["protocols"], result["fit_budget"]
     page.heading("Protocol", 2, "protocol", nav="Protocol")
     page.para(f"{len(protocols)} validation protocols on the same outer train/test split per "
               f"seed; the default (first) protocol {protocols[0]} is the one the sections above "
               "report. A cell is (problem, protocol, strategy, seed).")
-    page.table(Table("protocol", table, "Per protocol and strategy: mean test loss of the final "
-                     f"incumbent at equal configurations and at equal fits ({budget} fits), "
-                     "overtuning, test regret, cost and validation-test rank correlation",
+    page.table(Table("protocol", result["table"], "Per protocol and strategy: mean test loss "
+                     f"of the final incumbent at equal configurations and at equal fits "
+                     f"({budget} fits), overtuning, test regret, cost and validation-test rank "
+                     "correlation",
                      note="share_ot_positive: cells with overtuning > 0; median_rel_ot over "
                           "cells where it is defined; spearman/kendall: mean over cells of "
                           "the rank correlation between validation and test loss of the "
                           "configurations tried."))
-    pairs = P.comparisons(protocols)
-    equal = pd.concat([P.paired_test(final, a, b) for a, b in pairs], ignore_index=True)
-    fits = pd.concat([P.paired_test(at_budget, a, b) for a, b in pairs], ignore_index=True)
-    paired = pd.concat([equal.assign(at="equal configurations"),
-                        fits.assign(at="equal fits")], ignore_index=True)
-    page.table(Table("protocol_paired", paired, "Paired comparison of protocols on the same "
-                     "(problem, strategy, seed): test loss of the final incumbent",
+    page.table(Table("protocol_paired", result["paired"], "Paired comparison of protocols on "
+                     "the same (problem, strategy, seed): test loss of the final incumbent",
                      note="mean_diff < 0: the first protocol has the lower test loss. "
                           "p_value: exact Wilcoxon signed-rank over problems of the "
                           "per-problem mean difference (no multiplicity correction)."))
-    for sentence in P.reshuffling_verdicts(equal):
+    for sentence in result["verdicts"]:
         page.para(sentence)
-    page.figure(cost_figure(P.cost_curves(traj), protocols), "protocol_cost",
+    page.figure(cost_figure(result["cost_curves"], protocols), "protocol_cost",
                 "Mean test regret of the incumbent (vs the best test loss of the problem and "
                 "seed in the run) against model fits, per protocol")

@@ -1,24 +1,25 @@
-"""Report section on the reference table: its identity, L*, the null check, scores > 1."""
+"""Report section on the reference table: its identity, L*, the null check, scores > 1.
+
+Rendering only: the numbers are the summary's ``final_scores``, ``null_check``,
+``above_one`` and ``lstar`` (:mod:`benchmarks.analysis.nullcheck`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
-from benchmarks.analysis.nullcheck import above_one, final_scores, null_check
 from benchmarks.report.tables import Table
 
 
-def render_references(page: Any, fin: pd.DataFrame, table: Any, note: str) -> None:
-    """Write the section; ``table`` is a ReferenceTable or None (``note`` says why)."""
+def render_references(page: Any, s: Any) -> None:
+    """Write the section of a summary ``s``; ``s.reference`` is a ReferenceTable or None
+    (``s.reference_note`` says why)."""
     page.heading("Reference points and null check", 2, "reference", nav="Null check")
-    fin_scores = final_scores(fin)
+    table, fin_scores = s.reference, s.final_scores
     fin_scores.to_csv(page.out / "tables" / "final_scores.csv", index=False)
     page.para("Final losses and normalised scores per (problem, strategy, seed): "
               "tables/final_scores.csv.")
     if table is None:
-        page.para(f"No normalised scores: {note}")
+        page.para(f"No normalised scores: {s.reference_note}")
         return
     prov = table.provenance
     page.para(f"Reference table {table.name} (content hash {table.hash}; {prov['samples']} "
@@ -27,10 +28,10 @@ def render_references(page: Any, fin: pd.DataFrame, table: Any, note: str) -> No
               f"{', '.join(prov['campaign']['strategies']) or 'none'} at "
               f"{prov['campaign']['budget']} evaluations). R0 is the exact expected best of "
               "t draws without replacement from that sample, per seed.")
-    over = above_one(fin)
+    over = s.above_one
     page.para(f"Final scores above 1 (better than the best known loss): {over['val']} on "
-              f"validation, {over['test']} on test, out of {len(fin)} cells each.")
-    nc = null_check(fin)
+              f"validation, {over['test']} on test, out of {len(fin_scores)} cells each.")
+    nc = s.null_check
     if nc.empty:
         page.para("Null check: no random-search strategy (random, optuna-random, "
                   "hyperopt-random) in the run.")
@@ -46,8 +47,5 @@ def render_references(page: Any, fin: pd.DataFrame, table: Any, note: str) -> No
                 + (" With fewer than 5 seeds per problem the bootstrap interval is too narrow "
                    "and the score's long left tail (it is bounded by 1 above only) makes "
                    "such false alarms common." if int(bad["seeds"].min()) < 5 else ""))
-    lstar = table.lstar().merge(fin[["problem", "seed"]].drop_duplicates())  # the run's seeds
-    if "protocol" in lstar.columns and lstar["protocol"].nunique() > 1:
-        lstar = lstar[lstar["protocol"] == prov["protocol"]]
-    page.table(Table("references", lstar, "L* (point 1 of the normalised score) per problem "
+    page.table(Table("references", s.lstar, "L* (point 1 of the normalised score) per problem "
                      "and seed, frozen in the reference table"))
