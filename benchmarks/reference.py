@@ -189,8 +189,9 @@ class ReferenceTable:
     def name(self) -> str:
         return str(self.provenance.get("name", self.path.name))
 
-    def sample(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path / "sample.parquet")
+    def sample(self, protocol: str | None = None) -> pd.DataFrame:
+        """The reference sample; of one validation protocol when ``protocol`` is given."""
+        return _of_protocol(pd.read_parquet(self.path / "sample.parquet"), protocol)
 
     def lstar(self, protocol: str | None = None) -> pd.DataFrame:
         """L* per (problem, seed); of one validation protocol when ``protocol`` is given
@@ -214,7 +215,7 @@ class ReferenceTable:
 
     def r0(self, budget: int, protocol: str | None = None) -> pd.DataFrame:
         """R0 per (problem, seed, trial) from the sample of one protocol (see :meth:`lstar`)."""
-        return reference_curves(_of_protocol(self.sample(), protocol), budget)
+        return reference_curves(self.sample(protocol), budget)
 
 
 def _of_protocol(df: pd.DataFrame, protocol: str | None) -> pd.DataFrame:

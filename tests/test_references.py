@@ -82,19 +82,66 @@ def test_bootstrap_numbers_do_not_depend_on_other_strategies():
     a = probability_of_improvement(full, "inc_test").set_index("strategy")
     b = probability_of_improvement(full[full["strategy"] != "cmaes"], "inc_test")
     assert a.loc["tpe"].equals(b.set_index("strategy").loc["tpe"])
-    n1 = null_check(full).set_index(["strategy", "side"])
-    n2 = null_check(full[full["strategy"] != "tpe"]).set_index(["strategy", "side"])
-    assert n1.equals(n2)
+    trials, sample, lstar = _null_inputs()
+    n1 = null_check(trials, sample, lstar, n_perm=200).set_index(["strategy", "side"])
+    n2 = null_check(trials[trials["strategy"] != "tpe"], sample, lstar,
+                    n_perm=200).set_index(["strategy", "side"])
+    assert n1.equals(n2) and len(n1) == 2
 
 
-def test_null_check_and_final_scores_by_hand():
+def _null_inputs(shift: float = 0.0, seeds: int = 2) -> tuple[pd.DataFrame, ...]:
+    """Random search (10 evaluations per cell, losses shifted by ``shift``), a TPE and a
+    reference sample of 100 per (problem, seed), all standard normal losses."""
+    rng = np.random.default_rng(11)
+    trials, sample, lstar = [], [], []
+    for p in ("a", "b", "c"):
+        for seed in range(1, seeds + 1):
+            for strategy, n, d in (("random", 10, shift), ("tpe", 10, -1.0), ("ref", 100, 0)):
+                v = rng.normal(size=n) + d
+                rows = trials if strategy != "ref" else sample
+                rows += [{"problem": p, "seed": seed, "strategy": strategy, "status": "ok",
+                          "val_loss": x, "test_loss": x + 0.1} for x in v]
+            lstar.append({"problem": p, "seed": seed, "lstar_val": -4.0, "lstar_test": -3.9})
+    return pd.DataFrame(trials), pd.DataFrame(sample), pd.DataFrame(lstar)
+
+
+def test_null_check_flags_a_random_search_unlike_the_sample():
+    same = null_check(*_null_inputs(0.0, seeds=5), n_perm=1000).set_index("side")
+    assert same["consistent"].all() and (same["p_value"] > 0.05).all()
+    worse = null_check(*_null_inputs(1.0, seeds=5), n_perm=1000).set_index("side")
+    assert not worse["consistent"].any() and (worse["p_value"] < 0.01).all()
+    assert (worse["mean"] < worse["null_low"]).all()
+
+
+def test_permuted_scores_by_hand():
+    """Run [2, 5] against sample [1, 3, 4], L* = 0: R0 = w_2 . (1, 3, 4) with
+    w_2 = (2/3, 1/3, 0), so the actual split scores (5/3 - 2) / (5/3) = -0.2; the permuted
+    splits are the 10 two-element subsets of the pooled five, about equally often."""
+    import itertools
+
+    from benchmarks.analysis.normalise import expected_best
+    from benchmarks.analysis.nullcheck import permuted_scores
+
+    val = np.array([2.0, 5.0, 1.0, 3.0, 4.0])
+    sv, st = permuted_scores(val[:2], val[:2] + 1, val[2:], val[2:] + 1, 0.0, 1.0,
+                             np.random.default_rng(0), 4000)
+    assert sv[0] == pytest.approx(-0.2) and st[0] == pytest.approx((8 / 3 - 3) / (5 / 3))
+    expected = {}
+    for run in itertools.combinations(range(5), 2):
+        rest = [i for i in range(5) if i not in run]
+        r0 = expected_best(val[rest], val[rest], np.array([2]))[0][0]
+        score = round((r0 - val[list(run)].min()) / r0, 9)
+        expected[score] = expected.get(score, 0) + 0.1
+    got = pd.Series(np.round(sv[1:], 9)).value_counts(normalize=True).to_dict()
+    assert set(got) == set(expected)
+    for score, share in expected.items():
+        assert got[score] == pytest.approx(share, abs=0.03)
+
+
+def test_final_scores_by_hand():
     fin = pd.DataFrame({"problem": ["a", "a", "b", "b"], "strategy": "random",
                         "seed": [1, 2, 1, 2], "inc_val": 1.0, "inc_test": 2.0,
                         "score_val": [0.1, -0.1, 0.2, -0.2], "score_test": [1.0, 1.0, 1.0, 1.0]})
-    nc = null_check(fin, n_boot=200).set_index("side")
-    assert nc.loc["val", "mean"] == pytest.approx(0.0, abs=1e-15) and nc.loc["val",
-                                                                          "covers_zero"]
-    assert nc.loc["test", "mean"] == 1.0 and not nc.loc["test", "covers_zero"]
     fs = final_scores(fin)
     assert list(fs.columns) == ["problem", "strategy", "seed", "final_val_loss",
                                 "final_test_loss", "score_val", "score_test"]

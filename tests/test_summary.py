@@ -70,7 +70,7 @@ def test_report_renders_the_summary_s_control_null_check_and_metric_numbers(gold
     build_report(golden_run, tmp_path)
     for name, frame in (("control", s.control), ("null_check", s.null_check)):
         got = pd.read_csv(tmp_path / "tables" / f"{name}.csv")
-        for col in ("p_value", "p_holm", "wins") if name == "control" else ("mean", "low"):
+        for col in ("p_value", "p_holm", "wins") if name == "control" else ("mean", "null_low"):
             assert got[col].tolist() == pytest.approx(frame[col].tolist()), (name, col)
     assert s.power_statement in (tmp_path / "report.md").read_text()
 

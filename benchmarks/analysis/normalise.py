@@ -48,22 +48,29 @@ def min_weights(n: int, t: int) -> np.ndarray:
     return (t / n) * np.concatenate([[1.0], np.cumprod(ratios)])
 
 
+def sorted_with_ties(val: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Validation losses sorted ascending, and the test loss that goes with each: the mean
+    test loss of its tie group of validation losses (see module doc)."""
+    val, test = np.asarray(val, float), np.asarray(test, float)
+    order = np.argsort(val, kind="stable")
+    v, s = val[order], test[order]
+    if len(v) == 0:
+        return v, s
+    starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
+    group = np.cumsum(np.r_[True, v[1:] != v[:-1]]) - 1
+    sums = np.add.reduceat(s, starts)
+    counts = np.diff(np.r_[starts, len(v)])
+    return v, (sums / counts)[group]
+
+
 def expected_best(val: np.ndarray, test: np.ndarray, budgets: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``R0_val(t)`` and ``R0_test(t)`` for each ``t`` in ``budgets`` (see module doc).
 
     Budgets above the sample size are clipped to it (the sample's best).
     """
-    val, test = np.asarray(val, float), np.asarray(test, float)
-    order = np.argsort(val, kind="stable")
-    v, s = val[order], test[order]
+    v, s_tied = sorted_with_ties(val, test)
     n = len(v)
-    # tie groups of validation loss: every member gets the group's mean test loss
-    starts = np.flatnonzero(np.r_[True, v[1:] != v[:-1]])
-    group = np.cumsum(np.r_[True, v[1:] != v[:-1]]) - 1
-    sums = np.add.reduceat(s, starts)
-    counts = np.diff(np.r_[starts, n])
-    s_tied = (sums / counts)[group]
     out_v, out_t = np.empty(len(budgets)), np.empty(len(budgets))
     for k, t in enumerate(np.asarray(budgets, int)):
         w = min_weights(n, int(min(max(t, 1), n)))

@@ -183,8 +183,9 @@ class Summary:
     power_statement: str = ""
     #: Footnote of the per-problem table: its significance marks, or why none can appear.
     within_note: str = ""
-    #: Final losses and normalised scores per cell; the null check of random search
-    #: (should cover 0); how many final scores exceed 1, per side.
+    #: Final losses and normalised scores per cell; the null check of random search (its
+    #: mean score against simulated random-search runs; :mod:`~benchmarks.analysis.nullcheck`);
+    #: how many final scores exceed 1, per side.
     final_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     null_check: pd.DataFrame = field(default_factory=pd.DataFrame)
     above_one: dict[str, int] = field(default_factory=dict)
@@ -258,13 +259,16 @@ def summarise(inputs: Inputs) -> Summary:
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
         **_sections(inputs, df, fin, scored, strategies, not tests["aggregate_test"].empty),
+        null_check=(null_check(df, table.sample(proto), lstar)
+                    if table is not None and not tests["aggregate_test"].empty
+                    else pd.DataFrame()),
     )
 
 
 def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.DataFrame,
               strategies: list[str], has_scores: bool) -> dict[str, Any]:
-    """The numbers of the control, null-check, metric, defaults, protocol and fidelity
-    sections."""
+    """The numbers of the control, metric, defaults, protocol and fidelity sections, and
+    the null check's companions (final scores, scores above 1)."""
     problems = sorted(fin["problem"].unique())
     seeds = int(fin.groupby("problem")["seed"].nunique().min())
     ranks, agreement = metric_rankings(df)
@@ -276,7 +280,6 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
                                            ALPHA),
         "within_note": within_problem_note(seeds, len(strategies), ALPHA),
         "final_scores": final_scores(fin),
-        "null_check": null_check(fin) if has_scores else pd.DataFrame(),
         "above_one": above_one(fin) if has_scores else {},
         "metric_ranks": ranks, "metric_agreement": agreement,
         "default_moves": moves_table(problems) if with_defaults else pd.DataFrame(),
