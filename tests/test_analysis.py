@@ -145,6 +145,21 @@ def test_friedman_by_hand():
     assert "skipped" in friedman(pd.DataFrame(rows[:3]), "inc_test")  # one problem
 
 
+def test_friedman_leaves_out_a_strategy_not_run_everywhere_by_design():
+    # the by-hand case above plus "defaults", run on 2 of the 4 problems only
+    rows = [{"problem": f"p{i}", "strategy": s, "seed": 1, "inc_test": v}
+            for i in range(4) for s, v in [("a", 0.1), ("b", 0.2 + i), ("c", 9.0 + i)]]
+    rows += [{"problem": f"p{i}", "strategy": "defaults", "seed": 1, "inc_test": 5.0}
+             for i in range(2)]
+    by_design = friedman(pd.DataFrame(rows), "inc_test", partial={"defaults"})
+    assert by_design["excluded"] == ["defaults"] and by_design["problems"] == 4
+    assert by_design["statistic"] == pytest.approx(8.0)  # as without "defaults" at all
+    gaps = friedman(pd.DataFrame(rows), "inc_test")  # any other gap drops the problem
+    assert gaps["excluded"] == [] and gaps["problems"] == 2 and gaps["strategies"] == 4
+    # ranks a 1, b 2, defaults 3, c 4 on both: chi2 = 12/(2*4*5) * 2^2 * (1+4+9+16) - 3*2*5
+    assert gaps["statistic"] == pytest.approx(12 / 40 * 4 * 30 - 30)
+
+
 def test_wilcoxon_holm_and_effect_size_by_hand():
     assert _rank_biserial(np.array([1.0, 2.0, 3.0, -0.5])) == pytest.approx(0.8)
     rows = []

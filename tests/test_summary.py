@@ -93,3 +93,12 @@ def test_report_modules_compute_nothing():
                 assert names <= allowed.get(node.module, set()), (path.name, node.module, names)
             if isinstance(node, ast.ImportFrom) and node.module == "benchmarks":
                 assert "analysis" not in {a.name for a in node.names}, path.name
+
+
+def test_strategies_not_run_everywhere_by_design():
+    from benchmarks.analysis.summary import _inapplicable
+
+    assert _inapplicable(["random", "defaults"], ["branin", "knn-iris"]) == {"defaults"}
+    assert _inapplicable(["random", "defaults"], ["knn-iris"]) == set()
+    # a plug-in this installation cannot load does not stop the report
+    assert _inapplicable(["no_such_module:Nope"], ["branin"]) == set()

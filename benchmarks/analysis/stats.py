@@ -7,6 +7,7 @@ data. Each returns effect sizes next to p-values.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -75,16 +76,22 @@ def aggregate_scores(final_scores: pd.DataFrame, value: str = "score_test",
                                                         ignore_index=True)
 
 
-def friedman(final_rows: pd.DataFrame, value: str) -> dict[str, object]:
+def friedman(final_rows: pd.DataFrame, value: str,
+             partial: Collection[str] = ()) -> dict[str, object]:
     """Friedman test over problems (blocks) of each strategy's median-over-seeds ``value``
     (a loss: lower is better), with mean ranks and Nemenyi post-hoc p-values.
 
+    The test needs complete blocks. Strategies in ``partial`` (those a suite does not run on
+    some problems by design, such as ``defaults`` on synthetic functions) are left out when
+    they miss a problem (listed under ``excluded``); any other gap drops the problem.
     Needs at least 3 strategies and 2 problems; otherwise returns ``{"skipped": reason}``.
     """
     import scikit_posthocs as sp
 
     table = (final_rows.groupby(["problem", "strategy"])[value].median()
-             .unstack("strategy").dropna(axis=0, how="any"))
+             .unstack("strategy"))
+    excluded = sorted(c for c in table.columns if c in set(partial) and table[c].isna().any())
+    table = table.drop(columns=excluded).dropna(axis=0, how="any")
     k, n = table.shape[1], table.shape[0]
     if k < 3 or n < 2:
         return {"skipped": f"needs >= 3 strategies and >= 2 problems (have {k} and {n})"}
@@ -99,7 +106,7 @@ def friedman(final_rows: pd.DataFrame, value: str) -> dict[str, object]:
     w = float(chi2 / (n * (k - 1))) if n * (k - 1) else np.nan
     return {"statistic": float(chi2), "p_value": float(p), "problems": n, "strategies": k,
             "mean_ranks": ranks, "nemenyi": nemenyi, "critical_difference": cd,
-            "kendalls_w": w}
+            "kendalls_w": w, "excluded": excluded}
 
 
 def _rank_biserial(d: np.ndarray) -> float:

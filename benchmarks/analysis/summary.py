@@ -35,10 +35,12 @@ from benchmarks.analysis.stats import (
     wilcoxon_holm,
 )
 from benchmarks.analysis.trajectory import final, incumbents
+from benchmarks.applicability import skipped_pairs
 from benchmarks.baseline import BASELINE
 from benchmarks.manifest import problem_differences
 from benchmarks.store import RunDir, StoreError, read_trials
 from problems.base import Status
+from strategies.registry import StrategyNotFound
 
 log = logging.getLogger(__name__)
 
@@ -296,8 +298,23 @@ def default_protocol(trials: pd.DataFrame, suite: dict[str, Any]) -> str:
     return present[0] if present else (suite.get("protocols") or [f"cv-{suite['folds']}"])[0]
 
 
+def _inapplicable(strategies: list[str], problems: list[str]) -> set[str]:
+    """Strategies the suite does not run on some of ``problems`` by design
+    (:mod:`benchmarks.applicability`); a plug-in this installation cannot load counts as
+    applicable everywhere (the report works from stored results alone)."""
+    out = set()
+    for s in strategies:
+        try:
+            if skipped_pairs((s,), tuple(problems)):
+                out.add(s)
+        except (StrategyNotFound, KeyError):
+            continue
+    return out
+
+
 def _tests(fin: pd.DataFrame, has_scores: bool) -> dict[str, Any]:
     """Aggregates and significance tests at the full budget."""
+    partial = _inapplicable(sorted(fin["strategy"].unique()), sorted(fin["problem"].unique()))
     # across problems: per-problem median normalised test score, paired by problem
     per_problem = fin.groupby(["problem", "strategy"], as_index=False)["score_test"].median()
     within = []
@@ -310,7 +327,7 @@ def _tests(fin: pd.DataFrame, has_scores: bool) -> dict[str, Any]:
     return {
         "aggregate_test": aggregate_scores(fin, "score_test") if has_scores else none,
         "aggregate_val": aggregate_scores(fin, "score_val") if has_scores else none,
-        "friedman": friedman(fin, "inc_test"),
+        "friedman": friedman(fin, "inc_test", partial),
         "wilcoxon_across": (wilcoxon_holm(per_problem, "score_test", ["problem"])
                             if has_scores else none),
         "wilcoxon_within": pd.concat(within, ignore_index=True) if within else none,

@@ -121,7 +121,8 @@ def _verdict_tests(s: Summary) -> list[str]:
         lines.append(f"Friedman test over {fr['problems']} problems: strategies {sig} "
                      f"(chi2 = {fr['statistic']:.2f}, p = {fr['p_value']:.3g}, Kendall's "
                      f"W = {fr['kendalls_w']:.2f}); best mean rank: "
-                     f"{fr['mean_ranks'].index[0]} ({fr['mean_ranks'].iloc[0]:.2f}).")
+                     f"{fr['mean_ranks'].index[0]} ({fr['mean_ranks'].iloc[0]:.2f})."
+                     + _excluded_note(fr))
     if not poi.empty:
         best = poi.iloc[0]
         tie = poi[poi["p_improve"] == best["p_improve"]]["strategy"].tolist()[1:]
@@ -130,6 +131,15 @@ def _verdict_tests(s: Summary) -> list[str]:
                      f"{format_interval(best['low'], best['high'], '.2f', '-')})"
                      + (f"; tied with {', '.join(tie)}, listed by name." if tie else "."))
     return lines
+
+
+def _excluded_note(fr: dict) -> str:
+    """The Friedman test's strategies left out because the suite does not run them on every
+    problem (e.g. ``defaults`` on synthetic functions)."""
+    if not fr.get("excluded"):
+        return ""
+    return (f" Left out of it: {', '.join(fr['excluded'])} (not run on every problem, by "
+            "design), so it covers every problem.")
 
 
 def control(page: Page, s: Summary) -> None:
@@ -190,7 +200,7 @@ def statistics(page: Page, s: Summary) -> None:
         page.para(f"Friedman test on the median final test {ml} per problem: chi2 = "
                   f"{fr['statistic']:.3f}, p = {fr['p_value']:.3g}, Kendall's W = "
                   f"{fr['kendalls_w']:.3f}, critical difference (Nemenyi, 0.05) = "
-                  f"{fr['critical_difference']:.3f}.")
+                  f"{fr['critical_difference']:.3f}." + _excluded_note(fr))
         page.figure(figures.cd_diagram(fr["mean_ranks"], fr["nemenyi"],
                                        fr["critical_difference"], _colours(s)),
                     "critical_difference", "Critical-difference diagram: strategies joined "
