@@ -309,3 +309,11 @@ def test_a_quick_run_uses_the_shipped_table_and_builds_nothing(tmp_path, run_cli
     assert info["name"] == "quick" and info["hash"] == reference.find(load("quick")).hash
     md = (out / "report" / "report.md").read_text()
     assert f"Reference table quick (content hash {info['hash']}" in md
+
+
+def test_null_check_uses_fewer_permutations_on_huge_runs(monkeypatch):
+    from benchmarks.analysis import nullcheck
+
+    assert (null_check(*_null_inputs())["permutations"] == nullcheck.N_PERM).all()
+    monkeypatch.setattr(nullcheck, "WORK", 1.0)
+    assert (null_check(*_null_inputs())["permutations"] == nullcheck.MIN_PERM).all()

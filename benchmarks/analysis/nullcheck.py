@@ -35,8 +35,12 @@ from benchmarks.analysis.stats import stream_seed
 
 RANDOM_SEARCH = ("random", "optuna-random", "hyperopt-random")
 N_PERM = 2000
+#: Fewer permutations for very large runs, so that permutations x pooled evaluations stay
+#: near this (about 20 s on this machine); never fewer than MIN_PERM (p resolution 0.01).
+WORK = 2e8
+MIN_PERM = 200
 COLUMNS = ["strategy", "side", "problems", "seeds", "mean", "null_low", "null_high",
-           "p_value", "consistent"]
+           "p_value", "consistent", "permutations"]
 
 
 def final_scores(fin: pd.DataFrame) -> pd.DataFrame:
@@ -86,14 +90,20 @@ def null_check(trials: pd.DataFrame, sample: pd.DataFrame, lstar: pd.DataFrame,
     (from the permutation machinery's actual split), the central 95% range of its
     permutation distribution, the p-value and whether the mean is consistent with the
     reference (p >= 0.05). ``trials`` are the run's trials; ``sample`` and ``lstar`` the
-    reference table's of the run's protocol."""
+    reference table's of the run's protocol. Runs too large for ``n_perm`` permutations
+    within :data:`WORK` get fewer (at least :data:`MIN_PERM`; the table says how many)."""
     ok = sample[(sample["status"] == "ok") & np.isfinite(sample["val_loss"])]
     groups = {k: g for k, g in ok.groupby(KEYS, sort=True)}
     best = lstar.set_index(KEYS)[["lstar_val", "lstar_test"]]
     rows = []
+    random = trials[trials["strategy"].isin(RANDOM_SEARCH) & (trials["status"] == "ok")
+                    & np.isfinite(trials["val_loss"])]
+    pooled = len(random) + sum(len(groups[(p, seed)]) for _, p, seed in
+                               random[["strategy", *KEYS]].drop_duplicates().itertuples(False)
+                               if (p, seed) in groups)
+    n_perm = int(np.clip(WORK / max(pooled, 1), MIN_PERM, n_perm))
     for strategy in RANDOM_SEARCH:
-        run = trials[(trials["strategy"] == strategy) & (trials["status"] == "ok")
-                     & np.isfinite(trials["val_loss"])]
+        run = random[random["strategy"] == strategy]
         rng = np.random.default_rng(stream_seed("null", strategy))
         cells = []
         for (p, seed), g in run.groupby(KEYS, sort=True):
@@ -116,7 +126,8 @@ def null_check(trials: pd.DataFrame, sample: pd.DataFrame, lstar: pd.DataFrame,
             rows.append({"strategy": strategy, "side": side, "problems": len(problems),
                          "seeds": min(sum(c[0] == q for c in used) for q in problems),
                          "mean": obs, "null_low": float(lo), "null_high": float(hi),
-                         "p_value": float(p_value), "consistent": bool(p_value >= 0.05)})
+                         "p_value": float(p_value), "consistent": bool(p_value >= 0.05),
+                         "permutations": n_perm})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

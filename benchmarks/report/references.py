@@ -41,8 +41,7 @@ def render_references(page: Any, s: Any) -> None:
                          "the reference sample's evaluations of each cell re-split at random); "
                          "it should be consistent with it",
                          note="null_low/null_high: central 95% of the permuted means; "
-                              "p_value: two-sided Monte Carlo permutation p (2,000 "
-                              "permutations). The score "
+                              "p_value: two-sided Monte Carlo permutation p. The score "
                               "is bounded by 1 above only, so its mean is often well below 0 "
                               "with few seeds: the null range says how far is normal."))
         bad = nc[~nc["consistent"]]
