@@ -86,6 +86,7 @@ def perf(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def select(session: nox.Session) -> None:
     """Re-run the problem-selection pilot (benchmarks/select.py); pass --write-suites to
-    rewrite the problems of the default and paper suites from its table."""
+    rewrite the problems of the default and paper suites from its table, and
+    --measured RUN_DIR ... to budget problems by their cost in stored runs."""
     session.install(".[data]")
     session.run("python", "-m", "benchmarks.select", *session.posargs)

@@ -1,7 +1,7 @@
 """Estimated wall time of a suite before it runs, from the selection pilot's measured costs.
 
 ``benchmarks/suites/selection.csv`` records seconds per evaluation (3-fold CV plus the
-refit, on the machine that ran the pilot). Synthetic functions cost nothing; a real
+refit, on the machine that ran the pilot; measured in real runs where it has that). Synthetic functions cost nothing; a real
 problem it does not list is counted at the median measured cost of its model family (or
 of all problems), and the estimate says how many were guessed. Strategy overheads per suggestion are :data:`benchmarks.select.OVERHEAD`.
 """
@@ -27,7 +27,11 @@ def measured_costs() -> pd.DataFrame:
 
 def estimate(suite: Suite, cores: int) -> tuple[float, int]:
     """(estimated seconds on ``cores`` workers, number of problems whose cost is guessed)."""
-    table = measured_costs().dropna(subset=["seconds_per_eval"])
+    table = measured_costs()
+    if "measured_seconds_per_eval" in table.columns:  # costs measured in real runs first
+        table = table.assign(seconds_per_eval=table["measured_seconds_per_eval"].fillna(
+            table["seconds_per_eval"]))
+    table = table.dropna(subset=["seconds_per_eval"])
     by_problem = dict(zip(table["problem"], table["seconds_per_eval"], strict=True))
     by_model = table.groupby("model")["seconds_per_eval"].median().to_dict()
     fallback = float(table["seconds_per_eval"].median()) if len(table) else 1.0
@@ -58,4 +62,4 @@ def estimate_sentence(suite: Suite, cores: int) -> str:
     seconds, guessed = estimate(suite, cores)
     note = f"; {guessed} problem costs guessed" if guessed else ""
     return (f"estimated wall time about {seconds / 60:.0f} min on {cores} worker(s) "
-            f"(pilot-measured costs{note})")
+            f"(costs measured by the selection pilot or in earlier runs{note})")

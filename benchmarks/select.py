@@ -7,7 +7,10 @@ is installed it:
    of the default configuration on seed 1; problems above ``max_eval_seconds`` are dropped
    ("too slow"). The cost the suites are budgeted with (``seconds_per_eval``) is measured
    later, as the mean over the pilot's evaluations: the default configuration is not a
-   typical one (an MLP's or an elastic net's cost varies several-fold across its space);
+   typical one (an MLP's or an elastic net's cost varies several-fold across its space).
+   Where a problem's cost was measured in real runs (``--measured RUN_DIR ...``: mean fit
+   time per evaluation over every strategy, column ``measured_seconds_per_eval``), that
+   cost is used instead, uncalibrated;
 2. runs the pilot on each pilot seed: random search and optuna's TPE, ``pilot_budget``
    evaluations each, on that seed's split. "Best seen" ``L`` is the lowest validation loss
    of either; ``R0`` the expected best of random search with half the pilot budget (the
@@ -75,7 +78,7 @@ class Criteria:
     tie_share: float = 0.5
     default_budget: int = 30
     default_seeds: int = 5
-    default_problems: int = 12
+    default_problems: int = 14
     default_families: int = 6
     #: Seconds of cells (wall time on ``cores``) the default suite may take: with ~40 s for
     #: the environment and the run's signatures and ~40 s for the report, ``nox -s bench``
@@ -89,7 +92,8 @@ class Criteria:
     #: spend their budget on, most for elasticnet-ames: 2.6x). The suite it selected then
     #: measured 536 s of cells against 477 s estimated (run 20261126T024339Z; mlp-grunfeld
     #: 1.8x). The greedy pick is sensitive to this factor near the budget: changing it
-    #: changes the default suite, whose reference table must then be rebuilt.
+    #: changes the default suite, whose reference table must then be rebuilt. Problems
+    #: with a measured cost (``--measured``) do not use it.
     calibration: float = 1.17
 
 
@@ -211,6 +215,51 @@ def suite_seconds(table: pd.DataFrame, budget: int, seeds: int,
     return total / cores
 
 
+MEASURED = "measured_seconds_per_eval"
+
+
+def problem_seconds(table: pd.DataFrame, crit: Criteria) -> pd.Series:
+    """Estimated default-suite wall time of each problem of ``table`` on ``crit.cores``:
+    from its cost measured in real runs (column ``measured_seconds_per_eval``) where there
+    is one, else from the pilot's cost times ``crit.calibration``."""
+    out = {}
+    for i in table.index:
+        measured = table.at[i, MEASURED] if MEASURED in table.columns else np.nan
+        row = table.loc[[i]]
+        if pd.notna(measured):
+            out[i] = suite_seconds(row.assign(seconds_per_eval=measured), crit.default_budget,
+                                   crit.default_seeds, cores=crit.cores)
+        else:
+            out[i] = crit.calibration * suite_seconds(row, crit.default_budget,
+                                                      crit.default_seeds, cores=crit.cores)
+    return pd.Series(out, dtype=float)
+
+
+def measured_costs(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
+    """Seconds of model fitting per evaluation (CV fits and the test refit, mean over every
+    strategy's evaluated trials) of each problem in stored runs; a later run overrides an
+    earlier one."""
+    costs: dict[str, float] = {}
+    for run in run_dirs:
+        trials = pd.read_parquet(Path(run) / "trials.parquet",
+                                 columns=["problem", "fit_seconds", "reused"])
+        trials = trials[~trials["reused"].astype(bool)]
+        costs.update(trials.groupby("problem")["fit_seconds"].mean().round(4).to_dict())
+    return pd.DataFrame({"problem": list(costs), MEASURED: list(costs.values())})
+
+
+def with_measured(table: pd.DataFrame, measured: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``measured_seconds_per_eval`` column set from ``measured``
+    (problems not in ``measured`` keep theirs)."""
+    table = table.copy()
+    if MEASURED not in table.columns:
+        table[MEASURED] = np.nan
+    new = dict(zip(measured["problem"], measured[MEASURED], strict=True))
+    hit = table["problem"].isin(new)
+    table.loc[hit, MEASURED] = table.loc[hit, "problem"].map(new)
+    return table
+
+
 def pick_default(table: pd.DataFrame, crit: Criteria) -> list[str]:
     """The default suite's problems: ``crit.default_problems`` kept problems covering at least
     ``crit.default_families`` model families within ``crit.default_seconds``.
@@ -226,9 +275,7 @@ def pick_default(table: pd.DataFrame, crit: Criteria) -> list[str]:
     kept = table[table["kept"]]
     kept = kept.assign(
         cost_per_test_row=kept["seconds_per_eval"] / kept["test_rows"],
-        seconds=[crit.calibration * suite_seconds(kept.loc[[i]], crit.default_budget,
-                                                  crit.default_seeds, cores=crit.cores)
-                 for i in kept.index],
+        seconds=problem_seconds(kept, crit),
     ).sort_values(["cost_per_test_row", "problem"])
     kept = kept[kept["seconds"] <= crit.default_seconds / 3]
     seconds = dict(zip(kept["problem"], kept["seconds"], strict=True))
@@ -338,9 +385,16 @@ def main(argv: list[str] | None = None) -> int:
                     "after it are recorded as not piloted")
     ap.add_argument("--from-table", help="re-choose the suites from this selection.csv "
                     "without running the pilot")
+    ap.add_argument("--measured", nargs="+", metavar="RUN_DIR",
+                    help="budget the problems of these stored runs by their measured cost "
+                         "(kept in the table's measured_seconds_per_eval column)")
     ap.add_argument("--write-suites", action="store_true",
                     help="also rewrite the problems of default.toml and paper.toml")
     args = ap.parse_args(argv)
+    for run in args.measured or []:
+        if not (Path(run) / "trials.parquet").is_file():
+            ap.error(f"--measured {run}: no trials.parquet there; give a finished run's "
+                     "directory (results/<suite>/<run id>)")
     logging.basicConfig(level=logging.INFO, format="%(message)s", force=True)
     import optuna
 
@@ -352,12 +406,13 @@ def main(argv: list[str] | None = None) -> int:
         table = choose(pd.read_csv(args.from_table, comment="#"), crit)
     else:
         table = select(args.problems, crit, args.time_limit)
+    if args.measured:
+        table = choose(with_measured(table, measured_costs(args.measured)), crit)
     out = Path(args.out)
     write(table, out / "selection.csv", crit)
     default = table.loc[table["default"], "problem"].tolist()
     paper = table.loc[table["paper"], "problem"].tolist()
-    est = crit.calibration * suite_seconds(table[table["default"]], crit.default_budget,
-                                           crit.default_seeds, cores=crit.cores)
+    est = float(problem_seconds(table[table["default"]], crit).sum())
     log.info("kept %d of %d; default: %d problems, estimated %.0f s on %d cores; paper: %d",
              int(table["kept"].sum()), len(table), len(default), est, crit.cores, len(paper))
     if args.write_suites:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -167,3 +168,33 @@ def test_expected_min_by_brute_force():
     assert expected_min(v, 2) == pytest.approx(want)
     assert expected_min(v, 1) == pytest.approx(sum(v) / 5)
     assert expected_min(v, 5) == 1.0
+
+
+def test_measured_costs_override_the_pilot(tmp_path):
+    from benchmarks.select import MEASURED, measured_costs, problem_seconds, with_measured
+
+    for name, rows in (("old", {"problem": ["a", "a"], "fit_seconds": [9.0, 9.0],
+                                "reused": [False, False]}),
+                       ("new", {"problem": ["a", "a", "a", "b"],
+                                "fit_seconds": [1.0, 2.0, 0.0, 0.5],
+                                "reused": [False, False, True, False]})):
+        (tmp_path / name).mkdir()
+        pd.DataFrame(rows).to_parquet(tmp_path / name / "trials.parquet")
+    m = measured_costs([tmp_path / "old", tmp_path / "new"])  # the later run wins
+    assert dict(zip(m["problem"], m[MEASURED], strict=True)) == {"a": 1.5, "b": 0.5}
+    table = with_measured(pd.DataFrame({"problem": ["a", "c"], "seconds_per_eval": [0.1, 0.1]}),
+                          m)
+    assert table[MEASURED].tolist()[0] == 1.5 and np.isnan(table[MEASURED].tolist()[1])
+    crit = Criteria(calibration=2.0)
+    got = problem_seconds(table, crit).tolist()
+    one = lambda spe: suite_seconds(pd.DataFrame({"seconds_per_eval": [spe]}),  # noqa: E731
+                                    crit.default_budget, crit.default_seeds)
+    assert got == pytest.approx([one(1.5), 2.0 * one(0.1)])  # measured: no calibration
+
+
+def test_measured_needs_a_run_directory(tmp_path, capsys):
+    from benchmarks.select import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--from-table", "x.csv", "--measured", str(tmp_path / "nope")])
+    assert exc.value.code == 2 and "no trials.parquet" in capsys.readouterr().err
