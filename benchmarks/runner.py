@@ -144,6 +144,12 @@ def _death_code(processes: dict[int, Any]) -> int | None:
     deadline = time.monotonic() + 5
     for proc in processes.values():  # a dead worker may not be reaped yet
         proc.join(max(0.0, deadline - time.monotonic()))
+    # join() can return before the exit code is known: when the pool's own thread reaps the
+    # process first, waitpid here fails with ECHILD and multiprocessing returns None until
+    # that thread has stored the code. Wait for it (all workers are ending by now).
+    while (any(p.exitcode is None for p in processes.values())
+           and time.monotonic() < deadline):
+        time.sleep(0.01)
     codes = [p.exitcode for p in processes.values() if p.exitcode not in (None, 0)]
     first = [c for c in codes if c != -signal.SIGTERM]
     return (first or codes or [None])[0]

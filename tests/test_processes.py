@@ -101,3 +101,25 @@ def test_workers_die_after_kill_9_of_the_parent(tmp_path):
     proc.wait(30)
     time.sleep(10)
     assert [w for w in workers if _alive(w)] == []
+
+
+def test_death_code_waits_for_the_pool_thread_to_record_it():
+    """The race behind a rare "exit code unknown": the pool's thread reaped the dead worker
+    first, so join() here returned with no exit code; it is recorded a moment later."""
+    import threading
+
+    from benchmarks.runner import _death_code
+
+    class Reaped:
+        exitcode = None
+
+        def join(self, timeout=None) -> None:  # returns at once, as after ECHILD
+            threading.Timer(0.2, setattr, (self, "exitcode", 7)).start()
+
+    class Terminated:
+        exitcode = -15
+
+        def join(self, timeout=None) -> None:
+            pass
+
+    assert _death_code({1: Terminated(), 2: Reaped()}) == 7
