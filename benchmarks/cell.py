@@ -26,6 +26,7 @@ from benchmarks.suite import Suite
 from benchmarks.trial import (  # noqa: F401  (re-exported: the cell's public helpers)
     TrialTimeout,
     _call_within,
+    checked_config,
     evaluate,
     metric_columns,
     params_json,
@@ -151,12 +152,7 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
         else:
             config = _call_within(strategy.ask, timeout, f"{name!r} ask at trial {trial}")
         t1 = time.perf_counter()
-        try:
-            problem.space.validate(config)
-        except ValueError as exc:
-            raise RuntimeError(f"strategy {name!r} asked an invalid configuration at trial "
-                               f"{trial}: {exc}") from exc
-        config = problem.space.canonical(config)
+        config = checked_config(problem.space, name, trial, config)
         key = params_json(config)
         reused = key in cache
         evaluation = cache[key] if reused else evaluate(objective, config, timeout)

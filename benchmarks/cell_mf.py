@@ -21,7 +21,13 @@ import time
 from typing import Any
 
 from benchmarks.suite import Suite
-from benchmarks.trial import _call_within, evaluate, metric_columns, params_json
+from benchmarks.trial import (
+    _call_within,
+    checked_config,
+    evaluate,
+    metric_columns,
+    params_json,
+)
 from problems import fidelity as fid
 from problems.base import Evaluation, Objective, Status
 from strategies.base import MultiFidelityStrategy
@@ -64,13 +70,8 @@ def run_mf_trials(cell: Any, problem: Any, objective: Objective,
             config, f = _call_within(strategy.ask_at, timeout, f"{name!r} ask at trial {trial}")
             asked = True
         t1 = time.perf_counter()
-        try:
-            problem.space.validate(config)
-        except ValueError as exc:
-            raise RuntimeError(f"strategy {name!r} asked an invalid configuration at trial "
-                               f"{trial}: {exc}") from exc
+        config = checked_config(problem.space, name, trial, config)
         f = _check_fidelity(strategy, name, trial, f)
-        config = problem.space.canonical(config)
         key = params_json(config)
         reused = (key, f) in cache
         if not reused:

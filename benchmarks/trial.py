@@ -76,6 +76,17 @@ def params_json(config: dict[str, Any]) -> str:
     return json.dumps(config, sort_keys=True, allow_nan=False)
 
 
+def checked_config(space: Any, name: str, trial: int, config: dict[str, Any]) -> dict[str, Any]:
+    """The canonical form of the configuration strategy ``name`` asked at ``trial``; a
+    RuntimeError naming the strategy when it lies outside ``space``."""
+    try:
+        space.validate(config)
+    except ValueError as exc:
+        raise RuntimeError(f"strategy {name!r} asked an invalid configuration at trial "
+                           f"{trial}: {exc}") from exc
+    return space.canonical(config)
+
+
 _NAN = (math.nan, math.nan)
 
 

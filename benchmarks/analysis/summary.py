@@ -245,6 +245,8 @@ def summarise(inputs: Inputs) -> Summary:
                                "lstar_test")[0]
     # the run's own (problem, seed) pairs, as the report lists them
     lstar = lstar.merge(df[["problem", "seed"]].drop_duplicates()) if not lstar.empty else lstar
+    scores = table is not None and not tests["aggregate_test"].empty
+    sample = table.sample(proto) if scores else None
     return Summary(
         manifests=inputs.manifests, trials=df, all_trials=inputs.trials,
         failed_cells=dict(inputs.failed_cells), budget=budget, problems=problems,
@@ -260,17 +262,17 @@ def summarise(inputs: Inputs) -> Summary:
         overfitting=overfitting_table(fin), rank_reversals=rank_reversals(fin),
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
-        **_sections(inputs, df, fin, scored, strategies, not tests["aggregate_test"].empty),
-        null_check=(null_check(df, table.sample(proto), lstar)
-                    if table is not None and not tests["aggregate_test"].empty
-                    else pd.DataFrame()),
+        **_sections(inputs, df, fin, scored, strategies, sample, lstar),
     )
 
 
 def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.DataFrame,
-              strategies: list[str], has_scores: bool) -> dict[str, Any]:
-    """The numbers of the control, metric, defaults, protocol and fidelity sections, and
-    the null check's companions (final scores, scores above 1)."""
+              strategies: list[str], sample: pd.DataFrame | None,
+              lstar: pd.DataFrame) -> dict[str, Any]:
+    """The numbers of the control, null-check, metric, defaults, protocol and fidelity
+    sections; ``sample`` is the reference sample of the run's protocol, None when the run
+    has no normalised scores."""
+    has_scores = sample is not None
     problems = sorted(fin["problem"].unique())
     seeds = int(fin.groupby("problem")["seed"].nunique().min())
     ranks, agreement = metric_rankings(df)
@@ -282,6 +284,7 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
                                            ALPHA),
         "within_note": within_problem_note(seeds, len(strategies), ALPHA),
         "final_scores": final_scores(fin),
+        "null_check": null_check(df, sample, lstar) if has_scores else pd.DataFrame(),
         "above_one": above_one(fin) if has_scores else {},
         "metric_ranks": ranks, "metric_agreement": agreement,
         "default_moves": moves_table(problems) if with_defaults else pd.DataFrame(),
