@@ -73,14 +73,15 @@ def report(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff over the code."""
     session.install("ruff>=0.8")
-    session.run("ruff", "check", "benchmarks", "strategies", "problems", "tests", "noxfile.py")
+    session.run("ruff", "check", "benchmarks", "strategies", "problems", "tunebench", "tests",
+                "noxfile.py")
 
 
 @nox.session(python=PYTHON)
 def perf(session: nox.Session) -> None:
     """Performance benchmark (not a test): ``nox -s perf [-- --skip-parallel]``."""
-    session.install(".[data]")
-    session.run("python", "-m", "benchmarks.perf", *session.posargs)
+    session.install("-e", ".[data]")  # devtools are not in the wheel: an editable install
+    session.run("python", "-m", "tunebench.benchmarks.devtools.perf", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -88,5 +89,5 @@ def select(session: nox.Session) -> None:
     """Re-run the problem-selection pilot (benchmarks/select.py); pass --write-suites to
     rewrite the problems of the default and paper suites from its table, and
     --measured RUN_DIR ... to budget problems by their cost in stored runs."""
-    session.install(".[data]")
-    session.run("python", "-m", "benchmarks.select", *session.posargs)
+    session.install("-e", ".[data]")  # devtools are not in the wheel: an editable install
+    session.run("python", "-m", "tunebench.benchmarks.devtools.select", *session.posargs)

@@ -1,4 +1,10 @@
-"""The tunebench harness: suites -> cells -> trials -> store -> analysis -> report."""
+"""The tunebench harness, grouped by stage: plan -> execution -> store -> reference -> analysis -> report, with the cli on top."""
+
+if __name__ == "benchmarks":  # the pre-0.2 top-level name, imported from a source checkout
+    from tunebench._legacy import alias_package
+
+    alias_package(__name__)
+
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -8,7 +8,7 @@ Check it with ``tunebench check-strategy my_strategies:LocalSearch``.
 
 import numpy as np
 
-from strategies import Strategy
+from tunebench.strategies import Strategy
 
 
 class LocalSearch(Strategy):

@@ -4,8 +4,14 @@ This package never imports :mod:`benchmarks`; strategies may import only
 :mod:`problems.space` from it.
 """
 
-from problems.base import Evaluation, Objective, Problem, derive_seed
-from problems.space import Categorical, Config, Float, Int, SearchSpace
+if __name__ == "problems":  # the pre-0.2 top-level name, imported from a source checkout
+    from tunebench._legacy import alias_package
+
+    alias_package(__name__)
+
+
+from tunebench.problems.base import Evaluation, Objective, Problem, derive_seed
+from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
 
 __all__ = ["Categorical", "Config", "Evaluation", "Float", "Int", "Objective", "Problem",
            "SearchSpace", "derive_seed"]

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from problems.space import Config, SearchSpace
+from tunebench.problems.space import Config, SearchSpace
 
 
 class Status(StrEnum):

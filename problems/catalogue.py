@@ -11,13 +11,13 @@ import difflib
 import re
 from collections.abc import Mapping
 
-from problems.base import Problem
-from problems.datasets import DATASETS, Dataset, get_dataset
-from problems.metrics import METRICS
-from problems.models import MODELS, ModelSpec, library_default
-from problems.plugins import PLUGIN_PROBLEM, load_model
-from problems.synthetic import SYNTHETIC
-from problems.tabular import TabularProblem
+from tunebench.problems.base import Problem
+from tunebench.problems.datasets import DATASETS, Dataset, get_dataset
+from tunebench.problems.metrics import METRICS
+from tunebench.problems.models import MODELS, ModelSpec, library_default
+from tunebench.problems.plugins import PLUGIN_PROBLEM, load_model
+from tunebench.problems.synthetic import SYNTHETIC
+from tunebench.problems.tabular import TabularProblem
 
 SLOW_THRESHOLD = 5.0
 

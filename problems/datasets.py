@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from problems.data import XY, Dataset  # noqa: F401 - Dataset is re-exported
+from tunebench.problems.data import XY, Dataset  # noqa: F401 - Dataset is re-exported
 
 
 def _sklearn(fn_name: str) -> Callable[[], XY]:
@@ -147,7 +147,7 @@ DATASETS: dict[str, Dataset] = {
 def get_dataset(spec: str) -> Dataset:
     """A catalogue entry by name, or a dataset spec ``openml:<id>`` / ``csv:<path>:<target>``."""
     if spec.startswith("openml:"):
-        from problems.openml import openml_dataset
+        from tunebench.problems.openml import openml_dataset
 
         return openml_dataset(spec)
     if spec.startswith("csv:"):

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from problems.base import derive_seed
+from tunebench.problems.base import derive_seed
 
 #: The highest fidelity: the ordinary evaluation.
 FULL = 1.0

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from problems.base import Problem
+from tunebench.problems.base import Problem
 
 
 def tunebench_version() -> str:

@@ -33,8 +33,8 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
-from problems.metrics import METRICS, Prediction, metrics_for, supports
-from problems.space import Categorical, Float, Int, SearchSpace
+from tunebench.problems.metrics import METRICS, Prediction, metrics_for, supports
+from tunebench.problems.space import Categorical, Float, Int, SearchSpace
 
 Builder = Callable[[str, Mapping[str, Any], int], BaseEstimator]
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from problems.data import XY, Dataset
+from tunebench.problems.data import XY, Dataset
 
 DEFAULT_URL = "https://www.openml.org"
 TIMEOUT = 60

@@ -31,8 +31,8 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
-from problems.models import ModelSpec
-from problems.space import SearchSpace
+from tunebench.problems.models import ModelSpec
+from tunebench.problems.space import SearchSpace
 
 #: ``package.module:Attribute-<dataset>``; an attribute is a Python name, so the first
 #: ``-`` after it starts the dataset (which may itself contain ``:``, as csv specs do).

@@ -31,7 +31,7 @@ from sklearn.model_selection import (
     train_test_split,
 )
 
-from problems.base import derive_seed
+from tunebench.problems.base import derive_seed
 
 _PATTERN = re.compile(
     r"^(?P<reshuffled>reshuffled-)?(?:"

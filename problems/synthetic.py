@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from problems.base import Evaluation, Objective, Problem, derive_seed
-from problems.space import Config, Float, SearchSpace
+from tunebench.problems.base import Evaluation, Objective, Problem, derive_seed
+from tunebench.problems.space import Config, Float, SearchSpace
 
 
 def branin(x: np.ndarray) -> float:

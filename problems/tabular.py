@@ -38,13 +38,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from problems import fidelity
-from problems.base import Evaluation, Objective, Problem, derive_seed
-from problems.datasets import Dataset
-from problems.metrics import METRICS, Predictions
-from problems.models import ModelSpec
-from problems.protocols import Protocol, protocol_of
-from problems.space import Config
+from tunebench.problems import fidelity
+from tunebench.problems.base import Evaluation, Objective, Problem, derive_seed
+from tunebench.problems.datasets import Dataset
+from tunebench.problems.metrics import METRICS, Predictions
+from tunebench.problems.models import ModelSpec
+from tunebench.problems.protocols import Protocol, protocol_of
+from tunebench.problems.space import Config
 
 
 def preprocessor() -> ColumnTransformer:

@@ -6,7 +6,7 @@ loop, the budget and the timing; a strategy only proposes and learns.
 
 A plug-in needs nothing else::
 
-    from strategies import Strategy
+    from tunebench.strategies import Strategy
 
     class MyRandom(Strategy):
         name = "my-random"
@@ -46,7 +46,7 @@ from abc import ABC, abstractmethod
 from importlib.metadata import PackageNotFoundError, packages_distributions, version
 from typing import Any, ClassVar
 
-from problems.space import Config, SearchSpace
+from tunebench.problems.space import Config, SearchSpace
 
 
 def package_version(dist: str) -> str:

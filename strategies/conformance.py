@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from problems.space import Categorical, Config, Float, Int, SearchSpace
-from strategies.base import MultiFidelityStrategy, Strategy
+from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
+from tunebench.strategies.base import MultiFidelityStrategy, Strategy
 
 CHECK_SPACE = SearchSpace((
     Float("lr", 1e-5, 1e-1, log=True),

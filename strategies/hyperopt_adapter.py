@@ -16,9 +16,9 @@ import numpy as np
 from hyperopt import STATUS_FAIL, STATUS_OK, Domain, Trials, anneal, hp, rand, tpe
 from hyperopt.base import JOB_STATE_DONE
 
-from problems.space import Categorical, Config, Float, Int, SearchSpace
-from strategies.base import Strategy
-from strategies.citations import cite
+from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
+from tunebench.strategies.base import Strategy
+from tunebench.strategies.citations import cite
 
 
 def to_hyperopt(space: SearchSpace) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from problems.space import Categorical, Config, Float, Int, SearchSpace
-from strategies.base import PenaltyMixin, Strategy
-from strategies.citations import cite
+from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
+from tunebench.strategies.base import PenaltyMixin, Strategy
+from tunebench.strategies.citations import cite
 
 log = logging.getLogger(__name__)
 

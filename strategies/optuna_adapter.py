@@ -24,9 +24,9 @@ from optuna.distributions import (
 )
 from optuna.trial import TrialState, create_trial
 
-from problems.space import Categorical, Config, Float, Int, SearchSpace
-from strategies.base import Strategy
-from strategies.citations import cite
+from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
+from tunebench.strategies.base import Strategy
+from tunebench.strategies.citations import cite
 
 
 def to_optuna(space: SearchSpace) -> dict[str, BaseDistribution]:

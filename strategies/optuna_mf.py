@@ -28,10 +28,10 @@ import math
 import optuna
 from optuna.trial import TrialState, create_trial
 
-from problems.space import Config, SearchSpace
-from strategies.base import MultiFidelityStrategy
-from strategies.citations import cite
-from strategies.optuna_adapter import _suggest, to_optuna
+from tunebench.problems.space import Config, SearchSpace
+from tunebench.strategies.base import MultiFidelityStrategy
+from tunebench.strategies.citations import cite
+from tunebench.strategies.optuna_adapter import _suggest, to_optuna
 
 
 def max_resource(min_fidelity: float, eta: int) -> int:

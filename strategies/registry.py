@@ -12,15 +12,15 @@ import importlib
 import importlib.util
 from importlib.metadata import entry_points
 
-from strategies.base import Strategy
-from strategies.hyperopt_adapter import HyperoptAnneal, HyperoptRandom, HyperoptTPE
-from strategies.nevergrad_adapter import (
+from tunebench.strategies.base import Strategy
+from tunebench.strategies.hyperopt_adapter import HyperoptAnneal, HyperoptRandom, HyperoptTPE
+from tunebench.strategies.nevergrad_adapter import (
     NevergradDE,
     NevergradNGOpt,
     NevergradOnePlusOne,
     NevergradPSO,
 )
-from strategies.optuna_adapter import (
+from tunebench.strategies.optuna_adapter import (
     OptunaCmaEs,
     OptunaGA,
     OptunaGP,
@@ -28,15 +28,15 @@ from strategies.optuna_adapter import (
     OptunaRandom,
     OptunaTPE,
 )
-from strategies.optuna_mf import (
+from tunebench.strategies.optuna_mf import (
     OptunaRandomHyperband,
     OptunaRandomSH,
     OptunaTPEHyperband,
     OptunaTPESH,
 )
-from strategies.simple import DefaultConfiguration, GridSearch, RandomSearch
-from strategies.skopt_adapter import SkoptET, SkoptGBRT, SkoptGP, SkoptRF
-from strategies.smac_mf import SmacHyperband
+from tunebench.strategies.simple import DefaultConfiguration, GridSearch, RandomSearch
+from tunebench.strategies.skopt_adapter import SkoptET, SkoptGBRT, SkoptGP, SkoptRF
+from tunebench.strategies.smac_mf import SmacHyperband
 
 BUILTINS: dict[str, type[Strategy]] = {
     cls.name: cls

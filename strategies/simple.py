@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from problems.space import Categorical, Config, SearchSpace
-from strategies.base import Strategy
-from strategies.citations import cite
+from tunebench.problems.space import Categorical, Config, SearchSpace
+from tunebench.strategies.base import Strategy
+from tunebench.strategies.citations import cite
 
 
 class RandomSearch(Strategy):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from problems.space import Categorical, Config, Float, Int, SearchSpace
-from strategies import skopt_compat  # noqa: F401  -- must run before skopt is used
-from strategies.base import PenaltyMixin, Strategy
-from strategies.citations import cite
+from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
+from tunebench.strategies import skopt_compat  # noqa: F401  -- must run before skopt is used
+from tunebench.strategies.base import PenaltyMixin, Strategy
+from tunebench.strategies.citations import cite
 
 
 def to_skopt(space: SearchSpace) -> list[Any]:

@@ -20,10 +20,10 @@ import tempfile
 import weakref
 from typing import Any, ClassVar
 
-from problems.space import Categorical, Config, Float, Int, SearchSpace
-from strategies.base import MultiFidelityStrategy
-from strategies.citations import cite
-from strategies.optuna_mf import max_resource
+from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
+from tunebench.strategies.base import MultiFidelityStrategy
+from tunebench.strategies.citations import cite
+from tunebench.strategies.optuna_mf import max_resource
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from benchmarks.cli import main
+from tunebench.benchmarks.cli import main
 
 TINY = """
 name = "tiny"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import time
 
-from problems.space import Config
-from strategies.simple import RandomSearch
+from tunebench.problems.space import Config
+from tunebench.strategies.simple import RandomSearch
 
 
 class _Counting(RandomSearch):

@@ -8,18 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis.aggregate import bootstrap_band, iqm
-from benchmarks.analysis.normalise import best_known, expected_best, normalised_scores
-from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
-from benchmarks.analysis.ranks import ranks_over_time
-from benchmarks.analysis.stats import (
+from tunebench.benchmarks.analysis.aggregate import bootstrap_band, iqm
+from tunebench.benchmarks.analysis.normalise import best_known, expected_best, normalised_scores
+from tunebench.benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
+from tunebench.benchmarks.analysis.ranks import ranks_over_time
+from tunebench.benchmarks.analysis.stats import (
     _rank_biserial,
     friedman,
     probability_of_improvement,
     stratified_bootstrap,
     wilcoxon_holm,
 )
-from benchmarks.analysis.trajectory import final, incumbents
+from tunebench.benchmarks.analysis.trajectory import final, incumbents
 
 NAN = math.nan
 
@@ -186,7 +186,7 @@ def test_probability_of_improvement_by_hand():
 
 
 def test_vectorised_curves_equal_the_per_group_path():
-    from benchmarks.analysis.aggregate import _curves_by_group, curves
+    from tunebench.benchmarks.analysis.aggregate import _curves_by_group, curves
 
     rng = np.random.default_rng(3)
     cells = {(p, s, seed): [(v, v) for v in rng.random(6)]
@@ -205,7 +205,7 @@ def test_vectorised_curves_equal_the_per_group_path():
 def test_holm_equals_statsmodels():
     from statsmodels.stats.multitest import multipletests
 
-    from benchmarks.analysis.stats import holm
+    from tunebench.benchmarks.analysis.stats import holm
 
     p = np.array([0.01, 0.04, 0.03, 0.005, 0.5, 0.04])
     np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1])
@@ -214,7 +214,7 @@ def test_holm_equals_statsmodels():
 
 
 def test_pairwise_tests_do_not_depend_on_a_third_strategys_missing_blocks():
-    from benchmarks.analysis.stats import wilcoxon_holm
+    from tunebench.benchmarks.analysis.stats import wilcoxon_holm
 
     rng = np.random.default_rng(0)
     df = pd.DataFrame([{"problem": f"p{i}", "strategy": s, "v": rng.normal()}
@@ -227,7 +227,7 @@ def test_pairwise_tests_do_not_depend_on_a_third_strategys_missing_blocks():
 
 
 def test_multi_fidelity_scores_compare_with_random_search_at_equal_cost():
-    from benchmarks.analysis.normalise import normalised_scores
+    from tunebench.benchmarks.analysis.normalise import normalised_scores
 
     r0 = pd.DataFrame({"problem": "p", "seed": 1, "trial": [0, 1], "r0_val": [4.0, 2.0],
                        "r0_test": [4.0, 2.0]})

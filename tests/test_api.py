@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import tunebench as tb
-from benchmarks.store import RunDir
-from problems.catalogue import get_problem
+from tunebench.benchmarks.store.rundir import RunDir
+from tunebench.problems.catalogue import get_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -92,7 +92,7 @@ def test_plugin_model_csv_dataset_and_errors(tmp_path, monkeypatch):
 
 def test_a_run_where_every_cell_failed_gets_a_report_that_says_so(tmp_path, monkeypatch):
     name = _module(tmp_path, monkeypatch, "broken_strategy", """
-        from strategies import Strategy
+        from tunebench.strategies import Strategy
 
         class Broken(Strategy):
             name = "broken"
@@ -117,7 +117,7 @@ def test_a_run_where_every_cell_failed_gets_a_report_that_says_so(tmp_path, monk
 def test_keyboard_interrupt_leaves_a_resumable_run(tmp_path, monkeypatch):
     name = _module(tmp_path, monkeypatch, "interrupting", """
         import numpy as np
-        from strategies import Strategy
+        from tunebench.strategies import Strategy
 
         STATE = {"built": 0, "armed": True}
 

@@ -76,7 +76,7 @@ def test_one_colour_per_strategy_in_every_figure_and_across_runs(tmp_path, run_c
     """Two runs with different strategy sets: in both reports, every strategy has one
     colour, the palette's, in every figure it appears in; screenshots of the figures of
     both reports are kept as test artefacts."""
-    from benchmarks.report import palette
+    from tunebench.benchmarks.report import palette
     from tests.conftest import write_suite
 
     sets = {"a": ("random", "grid", "optuna-tpe", "hyperopt-anneal"),

@@ -7,8 +7,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from strategies.conformance import check_strategy
-from strategies.simple import RandomSearch
+from tunebench.strategies.conformance import check_strategy
+from tunebench.strategies.simple import RandomSearch
 from tests.conftest import write_suite
 
 
@@ -23,7 +23,7 @@ HANGS = """
     import threading
 
     import numpy as np
-    from strategies import Strategy
+    from tunebench.strategies import Strategy
 
     NEVER = threading.Event()
 
@@ -48,7 +48,7 @@ HANGS = """
 def test_check_strategy_fails_a_hanging_strategy_within_its_timeout(tmp_path, monkeypatch,
                                                                     run_cli, capsys):
     name = _module(tmp_path, monkeypatch, "hangs_mod", HANGS)
-    from strategies.registry import resolve
+    from tunebench.strategies.registry import resolve
 
     cls = resolve(f"{name}:Hangs")
     start = time.perf_counter()
@@ -114,6 +114,7 @@ def _imports(root: Path) -> dict[str, set[str]]:
     for pkg in ("benchmarks", "problems", "strategies", "tunebench"):
         for path in (root / pkg).rglob("*.py"):
             mod = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+            mod = mod if pkg == "tunebench" else f"tunebench.{mod}"
             deps = set()
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.ImportFrom) and node.module:
@@ -121,8 +122,7 @@ def _imports(root: Path) -> dict[str, set[str]]:
                     deps.update(f"{node.module}.{a.name}" for a in node.names)
                 elif isinstance(node, ast.Import):
                     deps.update(a.name for a in node.names)
-            graph[mod] = {d for d in deps if d.split(".")[0] in
-                          ("benchmarks", "problems", "strategies", "tunebench")}
+            graph[mod] = {d for d in deps if d.split(".")[0] == "tunebench"}
     return graph
 
 
@@ -139,7 +139,7 @@ def test_progress_bar_counts_only_the_cells_run_now(monkeypatch):
     import logging
     from types import SimpleNamespace
 
-    from benchmarks import cli
+    from tunebench.benchmarks import cli
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -168,7 +168,7 @@ def test_a_closed_pipe_ends_listing_quietly():
 
     root = Path(__file__).parent.parent
     env = dict(os.environ, PYTHONPATH=str(root))
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.cli", "list", "problems"],
+    proc = subprocess.Popen([sys.executable, "-m", "tunebench.benchmarks.cli", "list", "problems"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root, env=env)
     proc.stdout.close()  # the reader goes away before the first line
     err = proc.stderr.read().decode()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis.control import against_control, per_problem_means, zero_note
+from tunebench.benchmarks.analysis.control import against_control, per_problem_means, zero_note
 
 
 def _rows(values: dict[str, list[list[float]]]) -> pd.DataFrame:

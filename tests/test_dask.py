@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from benchmarks.store import DETERMINISTIC
+from tunebench.benchmarks.store.rundir import DETERMINISTIC
 from tests.conftest import write_suite
 
 pytest.importorskip("distributed")
@@ -88,7 +88,7 @@ def test_dask_workers_that_cannot_import_a_plugin_model_say_which_module(
 
 @pytest.mark.slow
 def test_hung_ask_on_dask_is_stopped_and_the_cluster_stays_usable(tmp_path, run_cli, cluster):
-    from benchmarks.cell import Cell
+    from tunebench.benchmarks.execution.cell import Cell
 
     hang = "tests.plugins_hang:HangingAsk"
     suite = write_suite(tmp_path, budget=3, seeds=1, strategies=("random", hang),

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from sklearn.tree import DecisionTreeClassifier
 
-from benchmarks.applicability import applies, skipped_pairs
-from problems.catalogue import default_moves, get_problem
-from problems.models import MODELS, library_default, sqrt_fraction
+from tunebench.benchmarks.plan.applicability import applies, skipped_pairs
+from tunebench.problems.catalogue import default_moves, get_problem
+from tunebench.problems.models import MODELS, library_default, sqrt_fraction
 
 
 def test_sqrt_fraction_picks_exactly_sqrt_features():
@@ -57,8 +57,8 @@ def test_defaults_is_not_planned_on_synthetic_functions():
 
 
 def test_quick_suite_counts_only_applicable_cells():
-    from benchmarks.runner import plan
-    from benchmarks.suite import load
+    from tunebench.benchmarks.execution.runner import plan
+    from tunebench.benchmarks.plan.suite import load
 
     s = load("quick")
     cells = plan(s)

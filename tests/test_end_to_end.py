@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.store import COLUMNS, DETERMINISTIC
+from tunebench.benchmarks.store.rundir import COLUMNS, DETERMINISTIC
 from tests.conftest import write_suite
 
 
@@ -46,7 +46,7 @@ def test_manifest_records_provenance(tiny_run):
 def test_parquet_reads_without_tunebench(tiny_run):
     out, df = tiny_run
     code = ("import sys, pandas as pd; df = pd.read_parquet(sys.argv[1]); "
-            "assert not any(m.startswith(('benchmarks', 'strategies', 'problems')) "
+            "assert not any(m.startswith(('benchmarks', 'strategies', 'problems', 'tunebench')) "
             "for m in sys.modules); print(len(df))")
     res = subprocess.run([sys.executable, "-c", code, str(out / "trials.parquet")],
                          capture_output=True, text=True, check=True, cwd="/")
@@ -164,20 +164,20 @@ def test_list_commands(run_cli, capsys):
 
 
 def test_console_script_help():
-    res = subprocess.run([sys.executable, "-m", "benchmarks.cli", "run", "--help"],
+    res = subprocess.run([sys.executable, "-m", "tunebench.benchmarks.cli", "run", "--help"],
                          capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     assert res.returncode == 0 and "--jobs" in res.stdout and "--scheduler" in res.stdout
 
 
 def test_builtin_suites_validate(run_cli, capsys):
-    from benchmarks.suite import builtin_suites, load
+    from tunebench.benchmarks.plan.suite import builtin_suites, load
 
     assert set(builtin_suites()) == {"quick", "default", "paper"}
     for name in builtin_suites():
         assert run_cli("validate", name) == 0
     default = load("default")
     assert default.budget >= 30 and len(default.seeds) >= 5 and len(default.problems) >= 12
-    from problems.catalogue import get_problem
+    from tunebench.problems.catalogue import get_problem
 
     tasks = {get_problem(p).task for p in default.problems}
     assert tasks == {"classification", "regression"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchmarks.report.failed_run import cause, failure_groups
+from tunebench.benchmarks.report.failed_run import cause, failure_groups
 from tests.conftest import write_suite
 
 

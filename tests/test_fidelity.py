@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis.fidelity import cost_curves, fidelity_table
-from benchmarks.analysis.trajectory import incumbents
-from problems import fidelity as F
-from problems.catalogue import get_problem
-from strategies.base import MultiFidelityStrategy
-from strategies.conformance import check_strategy
-from strategies.optuna_mf import max_resource
-from strategies.registry import resolve
+from tunebench.benchmarks.analysis.fidelity import cost_curves, fidelity_table
+from tunebench.benchmarks.analysis.trajectory import incumbents
+from tunebench.problems import fidelity as F
+from tunebench.problems.catalogue import get_problem
+from tunebench.strategies.base import MultiFidelityStrategy
+from tunebench.strategies.conformance import check_strategy
+from tunebench.strategies.optuna_mf import max_resource
+from tunebench.strategies.registry import resolve
 from tests.conftest import write_suite
 
 MF = ["optuna-random-hyperband", "optuna-tpe-hyperband", "optuna-random-successive-halving",
@@ -108,7 +108,7 @@ def test_conformance_catches_a_fidelity_below_the_minimum():
 
 
 def test_hyperband_rungs_follow_the_bracket():
-    from strategies.conformance import CHECK_SPACE
+    from tunebench.strategies.conformance import CHECK_SPACE
 
     s = resolve("optuna-random-hyperband")(CHECK_SPACE, 0, 10, min_fidelity=1 / 9)
     firsts = set()
@@ -177,7 +177,7 @@ def _mf_run(tmp_path, run_cli, jobs: str, name: str) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_mixed_suite_end_to_end_equal_cost_and_identical_across_jobs(tmp_path, run_cli):
-    from benchmarks.store import DETERMINISTIC
+    from tunebench.benchmarks.store.rundir import DETERMINISTIC
 
     df = _mf_run(tmp_path, run_cli, "1", "one")
     cells = df.groupby(["problem", "strategy", "seed"])
@@ -197,8 +197,8 @@ def test_mixed_suite_end_to_end_equal_cost_and_identical_across_jobs(tmp_path, r
 
 
 def test_multi_fidelity_strategy_on_a_synthetic_problem_is_a_clear_cell_error():
-    from benchmarks.cell import Cell, run_cell
-    from benchmarks.suite import Suite
+    from tunebench.benchmarks.execution.cell import Cell, run_cell
+    from tunebench.benchmarks.plan.suite import Suite
 
     suite = Suite(name="s", strategies=("optuna-random-hyperband",), problems=("branin",),
                   budget=2, folds=2, test_fraction=0.3)
@@ -218,7 +218,7 @@ def test_nevergrad_strategies_are_optional_built_ins(name):
 
 def test_nevergrad_failures_are_told_as_the_worst_finite_loss():
     pytest.importorskip("nevergrad")
-    from strategies.conformance import CHECK_SPACE
+    from tunebench.strategies.conformance import CHECK_SPACE
 
     s = resolve("nevergrad-oneplusone")(CHECK_SPACE, 0, 10)
     told = []

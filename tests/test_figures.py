@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
-from benchmarks.analysis.profiles import performance_profile, problems_with_gap, regret
-from benchmarks.report import palette
-from strategies.base import Strategy, family_of, library_of
-from strategies.registry import BUILTINS
+from tunebench.benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
+from tunebench.benchmarks.analysis.profiles import performance_profile, problems_with_gap, regret
+from tunebench.benchmarks.report import palette
+from tunebench.strategies.base import Strategy, family_of, library_of
+from tunebench.strategies.registry import BUILTINS
 
 
 def test_every_builtin_has_its_own_fixed_colour_and_a_declared_family():
@@ -143,7 +143,7 @@ def _no_overlap(boxes):
 
 
 def test_wall_time_panels_have_log_labels_that_do_not_overlap():
-    from benchmarks.report import figures
+    from tunebench.benchmarks.report import figures
 
     rows = []
     for p, (lo, hi) in {"narrow": (1e-3, 3e-3), "wide": (1e-4, 30.0), "mid": (0.02, 0.9)}.items():
@@ -166,7 +166,7 @@ def test_wall_time_panels_have_log_labels_that_do_not_overlap():
 
 
 def test_cd_diagram_uses_the_palette_and_tied_labels_do_not_overlap():
-    from benchmarks.report import figures
+    from tunebench.benchmarks.report import figures
 
     names = ["random", "grid", "optuna-tpe", "skopt-gp", "my-plugin"]
     ranks = pd.Series([2.0, 2.0, 2.0, 4.5, 4.5], index=names)  # ties

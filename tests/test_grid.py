@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from problems.space import Categorical, Float, Int, SearchSpace
-from strategies.simple import GridSearch, grid_resolution
+from tunebench.problems.space import Categorical, Float, Int, SearchSpace
+from tunebench.strategies.simple import GridSearch, grid_resolution
 
 SPACES = [
     SearchSpace((Float("a", 0, 1), Float("b", 1e-3, 1e3, log=True))),

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.store import DETERMINISTIC
+from tunebench.benchmarks.store.rundir import DETERMINISTIC
 from tests.conftest import write_suite
 
 
@@ -30,7 +30,7 @@ def _foreign(cells: list, tmp_path) -> None:
     other = write_suite(tmp_path, name="other.toml").read_text().replace("folds = 2",
                                                                          "folds = 3")
     (tmp_path / "other.toml").write_text(other)
-    from benchmarks.cli import main
+    from tunebench.benchmarks.cli import main
 
     assert main(["run", str(tmp_path / "other.toml"), "--out", str(tmp_path / "o"), "--jobs",
                  "1", "--no-report"]) == 0
@@ -86,8 +86,8 @@ def test_cell_metadata_names_the_cell_and_merges(tiny_run):
     assert (info["problem"], info["seed"]) == (rows["problem"][0], int(rows["seed"][0]))
     assert len(info["sha256"]) == 64
 
-    from benchmarks.integrity import stamp
-    from benchmarks.store import records_table
+    from tunebench.benchmarks.store.integrity import stamp
+    from tunebench.benchmarks.store.rundir import records_table
 
     table = records_table([]).replace_schema_metadata({"tunebench.schema": "2"})
     meta = stamp(table, {"cell": "x"}).schema.metadata
@@ -99,7 +99,7 @@ def test_second_writer_exits_2_at_once(tmp_path, run_cli, capsys):
     process, so the holder can be this test); the run refuses at once, then runs once free."""
     import os
 
-    from benchmarks.store import RunDir
+    from tunebench.benchmarks.store.rundir import RunDir
 
     suite = write_suite(tmp_path, budget=3, seeds=1, problems=("branin",))
     out = tmp_path / "busy"

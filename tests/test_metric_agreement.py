@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis.metric_agreement import final_incumbents, metric_rankings, primary_label
-from problems.metrics import METRIC_COLUMNS
+from tunebench.benchmarks.analysis.metric_agreement import final_incumbents, metric_rankings, primary_label
+from tunebench.problems.metrics import METRIC_COLUMNS
 
 PRIMARY = {("P1", "A"): 0.1, ("P1", "B"): 0.2, ("P1", "C"): 0.3,
            ("P2", "A"): 0.3, ("P2", "B"): 0.1, ("P2", "C"): 0.2}

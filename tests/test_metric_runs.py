@@ -11,13 +11,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import problems.catalogue as catalogue
-from benchmarks.store import BASE_COLUMNS, COLUMNS, read_trials
-from benchmarks.suite import SuiteError, parse
-from problems.datasets import DATASETS
-from problems.metrics import METRIC_COLUMNS, Prediction
-from problems.models import MODELS
-from problems.space import Float, SearchSpace
+import tunebench.problems.catalogue as catalogue
+from tunebench.benchmarks.store.rundir import BASE_COLUMNS, COLUMNS, read_trials
+from tunebench.benchmarks.plan.suite import SuiteError, parse
+from tunebench.problems.datasets import DATASETS
+from tunebench.problems.metrics import METRIC_COLUMNS, Prediction
+from tunebench.problems.models import MODELS
+from tunebench.problems.space import Float, SearchSpace
 from tests.conftest import write_suite
 
 LOGLOSS = 'metric = "log-loss"\n'
@@ -187,8 +187,8 @@ def test_strategies_no_longer_tie_under_continuous_metrics(tmp_path: Path, run_c
 def test_report_refuses_runs_with_different_fingerprints(tmp_path: Path, run_cli) -> None:
     import shutil
 
-    from benchmarks.analysis.summary import load
-    from benchmarks.store import StoreError
+    from tunebench.benchmarks.analysis.summary import load
+    from tunebench.benchmarks.store.rundir import StoreError
 
     suite = write_suite(tmp_path, budget=2, seeds=1, problems=("branin", "logreg-iris"))
     out = tmp_path / "run"

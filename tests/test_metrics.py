@@ -16,7 +16,7 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from problems.metrics import (
+from tunebench.problems.metrics import (
     METRIC_COLUMNS,
     METRICS,
     Prediction,
@@ -24,7 +24,7 @@ from problems.metrics import (
     metrics_for,
     supports,
 )
-from problems.models import MODELS
+from tunebench.problems.models import MODELS
 
 LABELS = np.array([0, 1, 2])
 Y3 = np.array([0, 0, 1, 1, 2, 2])
@@ -157,8 +157,8 @@ def test_model_families_declare_their_metrics() -> None:
 def test_labels_from_probabilities_equal_predict(model: str) -> None:
     """Labels are the argmax of the probabilities (no second prediction call): that is
     each built-in classifier's own ``predict``. The SVC: decision values plus ``predict``."""
-    from problems.catalogue import get_problem
-    from problems.tabular import predictions
+    from tunebench.problems.catalogue import get_problem
+    from tunebench.problems.tabular import predictions
 
     problem = get_problem(f"{model}-wine")
     objective = problem.bind(1, folds=3)
@@ -178,7 +178,7 @@ def test_labels_from_probabilities_equal_predict(model: str) -> None:
 
 
 def test_objective_records_every_metric_from_the_same_fits() -> None:
-    from problems.catalogue import get_problem
+    from tunebench.problems.catalogue import get_problem
 
     problem = get_problem("knn-iris")
     ev = problem.bind(1, folds=3)(dict(problem.default_config))

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from problems.catalogue import get_problem
+from tunebench.problems.catalogue import get_problem
 
 ARFF = """@RELATION tiny
 @ATTRIBUTE x1 NUMERIC

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from benchmarks.analysis import power as P
+from tunebench.benchmarks.analysis import power as P
 
 
 def test_min_p_is_two_to_one_minus_n():

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from problems.base import Evaluation
-from problems.catalogue import PROBLEMS, available, get_problem
-from problems.datasets import DATASETS
-from problems.space import Float
-from problems.synthetic import SYNTHETIC, branin, hartmann3, hartmann6
+from tunebench.problems.base import Evaluation
+from tunebench.problems.catalogue import PROBLEMS, available, get_problem
+from tunebench.problems.datasets import DATASETS
+from tunebench.problems.space import Float
+from tunebench.problems.synthetic import SYNTHETIC, branin, hartmann3, hartmann6
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -88,8 +88,8 @@ def test_failing_configuration_is_data_not_a_crash():
 
 
 def test_incompatible_pair_is_refused_with_alternatives():
-    from problems.catalogue import make_problem
-    from problems.models import MODELS
+    from tunebench.problems.catalogue import make_problem
+    from tunebench.problems.models import MODELS
 
     with pytest.raises(ValueError, match="models for regression: .*ridge"):
         make_problem(MODELS["logreg"], DATASETS["diabetes"])

@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import pytest
 
-from benchmarks.cell import Cell
+from tunebench.benchmarks.execution.cell import Cell
 from tests.conftest import write_suite
 from tests.test_reliability import cli, wait_for
 
@@ -108,7 +108,7 @@ def test_death_code_waits_for_the_pool_thread_to_record_it():
     first, so join() here returned with no exit code; it is recorded a moment later."""
     import threading
 
-    from benchmarks.runner import _death_code
+    from tunebench.benchmarks.execution.runner import _death_code
 
     class Reaped:
         exitcode = None

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis import protocol as P
+from tunebench.benchmarks.analysis import protocol as P
 
 
 def _trials(rows: list[tuple]) -> pd.DataFrame:

@@ -8,15 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis.protocol import compare_protocols
-from benchmarks.cell import Cell
-from benchmarks.report.page import Page
-from benchmarks.report.protocol import protocol_section
-from benchmarks.runner import plan
-from benchmarks.store import DETERMINISTIC
-from benchmarks.suite import SuiteError, parse
-from problems.catalogue import get_problem
-from problems.protocols import Protocol, ProtocolError
+from tunebench.benchmarks.analysis.protocol import compare_protocols
+from tunebench.benchmarks.execution.cell import Cell
+from tunebench.benchmarks.report.page import Page
+from tunebench.benchmarks.report.protocol import protocol_section
+from tunebench.benchmarks.execution.runner import plan
+from tunebench.benchmarks.store.rundir import DETERMINISTIC
+from tunebench.benchmarks.plan.suite import SuiteError, parse
+from tunebench.problems.catalogue import get_problem
+from tunebench.problems.protocols import Protocol, ProtocolError
 from tests.conftest import write_suite
 
 NAMES = ["holdout-0.2", "cv-5", "repeated-cv-5x3", "reshuffled-holdout-0.2", "reshuffled-cv-5"]

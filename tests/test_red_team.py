@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from benchmarks import store
+from tunebench.benchmarks.store import rundir as store
 from tests.conftest import write_suite
 
 

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks import reference
-from benchmarks.analysis.normalise import expected_best, min_weights
-from benchmarks.analysis.nullcheck import final_scores, null_check
-from benchmarks.analysis.stats import aggregate_scores, probability_of_improvement
-from benchmarks.signatures import signature_differences, signatures
-from benchmarks.suite import load
+from tunebench.benchmarks.reference import tables as reference
+from tunebench.benchmarks.analysis.normalise import expected_best, min_weights
+from tunebench.benchmarks.analysis.nullcheck import final_scores, null_check
+from tunebench.benchmarks.analysis.stats import aggregate_scores, probability_of_improvement
+from tunebench.benchmarks.reference.signatures import signature_differences, signatures
+from tunebench.benchmarks.plan.suite import load
 from tests.conftest import write_suite
 
 # 12 points with tied validation losses (three 1s, three 2s, two 3s)
@@ -119,8 +119,8 @@ def test_permuted_scores_by_hand():
     splits are the 10 two-element subsets of the pooled five, about equally often."""
     import itertools
 
-    from benchmarks.analysis.normalise import expected_best
-    from benchmarks.analysis.nullcheck import permuted_scores
+    from tunebench.benchmarks.analysis.normalise import expected_best
+    from tunebench.benchmarks.analysis.nullcheck import permuted_scores
 
     val = np.array([2.0, 5.0, 1.0, 3.0, 4.0])
     sv, st = permuted_scores(val[:2], val[:2] + 1, val[2:], val[2:] + 1, 0.0, 1.0,
@@ -204,7 +204,7 @@ def test_reference_build_resumes_and_the_report_refuses_a_changed_objective(
     reference.record_run(run, suite, table)
     manifest = json.loads((run / "manifest.json").read_text())
     assert reference.for_run(run, manifest).hash == table.hash
-    from problems import catalogue
+    from tunebench.problems import catalogue
 
     real = catalogue.get_problem
 
@@ -248,7 +248,7 @@ class AlwaysFails(reference.ReferenceSample):
 def test_runs_with_different_reference_tables_are_not_combined(tmp_path, run_cli, capsys):
     import shutil
 
-    from benchmarks.store import StoreError
+    from tunebench.benchmarks.store.rundir import StoreError
 
     suite_path = write_suite(tmp_path, budget=3, seeds=1, strategies=("random",),
                              problems=("branin",))
@@ -312,7 +312,7 @@ def test_a_quick_run_uses_the_shipped_table_and_builds_nothing(tmp_path, run_cli
 
 
 def test_null_check_uses_fewer_permutations_on_huge_runs(monkeypatch):
-    from benchmarks.analysis import nullcheck
+    from tunebench.benchmarks.analysis import nullcheck
 
     assert (null_check(*_null_inputs())["permutations"] == nullcheck.N_PERM).all()
     monkeypatch.setattr(nullcheck, "WORK", 1.0)

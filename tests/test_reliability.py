@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from benchmarks.store import DETERMINISTIC
+from tunebench.benchmarks.store.rundir import DETERMINISTIC
 from tests.conftest import write_suite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +29,7 @@ def snapshot(directory: Path) -> dict[str, str]:
 def cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Popen:
     e = dict(os.environ, **(env or {}))
     e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
-    return subprocess.Popen([sys.executable, "-m", "benchmarks.cli", *map(str, args)],
+    return subprocess.Popen([sys.executable, "-m", "tunebench.benchmarks.cli", *map(str, args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e,
                             cwd=ROOT, **kw)
 
@@ -134,7 +134,7 @@ def test_sigint_stops_cleanly_and_says_how_to_resume(tmp_path, jobs):
 
 PLUGIN = '''
 import math
-from strategies.simple import RandomSearch
+from tunebench.strategies.simple import RandomSearch
 
 class Crashing(RandomSearch):
     name = "crashing"
@@ -153,7 +153,7 @@ def test_failing_strategy_is_a_failed_cell_others_finish(tmp_path, run_cli, monk
                         problems=("branin",))
     out = tmp_path / "fail"
     assert run_cli("run", suite, "--out", out, "--jobs", "1") == 1
-    from benchmarks.cell import Cell
+    from tunebench.benchmarks.execution.cell import Cell
 
     cell_id = Cell("branin", "myplugins:Crashing", 1).id
     err = (out / "cells" / f"{cell_id}.error").read_text()

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.control import against_control
-from benchmarks.analysis.power import power_statement, within_problem_note
-from benchmarks.analysis.stats import aggregate_scores, probability_of_improvement
-from benchmarks.report.control import format_interval, render_control
+from tunebench.benchmarks.analysis.control import against_control
+from tunebench.benchmarks.analysis.power import power_statement, within_problem_note
+from tunebench.benchmarks.analysis.stats import aggregate_scores, probability_of_improvement
+from tunebench.benchmarks.report.control import format_interval, render_control
 
 
 class _Page:
@@ -86,8 +86,8 @@ def test_within_problem_note_only_promises_reachable_marks():
 
 
 def test_default_moves_section():
-    from benchmarks.analysis.defaults import fixed_notes, moves_table
-    from benchmarks.report.defaults import render_default_moves
+    from tunebench.benchmarks.analysis.defaults import fixed_notes, moves_table
+    from tunebench.benchmarks.report.defaults import render_default_moves
 
     t = moves_table(["rf-iris", "knn-iris", "branin"])
     assert set(t["problem"]) == {"rf-iris"}

@@ -9,9 +9,9 @@ import subprocess
 import pandas as pd
 import pytest
 
-from benchmarks.report import build_report
-from benchmarks.report.tables import Table, latex_escape
-from benchmarks.store import StoreError
+from tunebench.benchmarks.report import build_report
+from tunebench.benchmarks.report.tables import Table, latex_escape
+from tunebench.benchmarks.store.rundir import StoreError
 from tests.conftest import write_suite
 
 
@@ -54,7 +54,7 @@ def _check_latex_syntax(tex: str) -> None:
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
-    from benchmarks.cli import main
+    from tunebench.benchmarks.cli import main
 
     tmp = tmp_path_factory.mktemp("rep")
     suite = write_suite(tmp, budget=5, seeds=3, strategies=("random", "grid", "optuna-tpe"),
@@ -167,7 +167,7 @@ def test_tables_and_references_compile_with_bibtex_without_warnings(small_run, t
 
 
 def test_skopt_entry_has_the_year_of_its_version_and_plugins_get_entries():
-    from benchmarks.report.citations import bibtex, release_year
+    from tunebench.benchmarks.report.citations import bibtex, release_year
 
     assert release_year("scikit-optimize", "0.10.2") == 2024
     assert release_year("scikit-optimize", "0.9.0") == 2021

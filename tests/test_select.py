@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.select import (
+from tunebench.benchmarks.devtools.select import (
     OVERHEAD,
     Criteria,
     _verdict,
@@ -15,7 +15,7 @@ from benchmarks.select import (
     suite_seconds,
     update_suite,
 )
-from problems.catalogue import get_problem
+from tunebench.problems.catalogue import get_problem
 
 TINY = Criteria(pilot_budget=4, pilot_seeds=(1,), folds=2, max_eval_seconds=5.0, skip_slow=False)
 
@@ -51,7 +51,7 @@ def test_suite_seconds_by_hand():
 def test_cost_is_the_mean_over_the_pilot_evaluations(monkeypatch):
     """The default configuration only gates "too slow"; the budgeted cost is the pilot's mean
     evaluation time, and the gap is computed from the pilot's losses (by hand below)."""
-    import benchmarks.select as sel
+    import tunebench.benchmarks.devtools.select as sel
 
     runs = {"random": ([0.5, 0.4, 0.3, 0.2], [1.0, 2.0, 3.0, 4.0]),
             "optuna-tpe": ([0.25, 0.2, 0.15, 0.1], [0.5, 0.5, 0.5, 0.5])}
@@ -111,8 +111,8 @@ def test_update_suite(tmp_path):
 
 
 def test_estimate_uses_measured_costs(monkeypatch):
-    from benchmarks import estimate as est
-    from benchmarks.suite import Suite
+    from tunebench.benchmarks.plan import estimate as est
+    from tunebench.benchmarks.plan.suite import Suite
 
     table = pd.DataFrame({"problem": ["knn-wine"], "model": ["knn"],
                           "seconds_per_eval": [0.1]})
@@ -131,10 +131,10 @@ def test_estimate_uses_measured_costs(monkeypatch):
 def test_committed_lists_are_reproduced_from_the_committed_table():
     from importlib import resources
 
-    from benchmarks.select import choose
-    from benchmarks.suite import load
+    from tunebench.benchmarks.devtools.select import choose
+    from tunebench.benchmarks.plan.suite import load
 
-    path = resources.files("benchmarks") / "suites" / "selection.csv"
+    path = resources.files("tunebench.benchmarks") / "suites" / "selection.csv"
     with path.open() as f:
         table = choose(pd.read_csv(f, comment="#"), Criteria())
     assert sorted(load("default").problems) == sorted(table.loc[table["default"], "problem"])
@@ -147,7 +147,7 @@ def test_committed_lists_are_reproduced_from_the_committed_table():
 
 
 def test_time_limit_records_problems_as_not_piloted():
-    from benchmarks.select import select
+    from tunebench.benchmarks.devtools.select import select
 
     t = select(["knn-breast_cancer", "logreg-wine", "knn-iris"], TINY, time_limit=0.0)
     why = dict(zip(t["problem"], t["why"], strict=True))
@@ -161,7 +161,7 @@ def test_time_limit_records_problems_as_not_piloted():
 def test_expected_min_by_brute_force():
     import itertools
 
-    from benchmarks.select import expected_min
+    from tunebench.benchmarks.devtools.select import expected_min
 
     v = [3.0, 1.0, 4.0, 1.5, 9.0]
     want = sum(min(c) for c in itertools.combinations(v, 2)) / 10
@@ -171,7 +171,7 @@ def test_expected_min_by_brute_force():
 
 
 def test_measured_costs_override_the_pilot(tmp_path):
-    from benchmarks.select import MEASURED, measured_costs, problem_seconds, with_measured
+    from tunebench.benchmarks.devtools.select import MEASURED, measured_costs, problem_seconds, with_measured
 
     for name, rows in (("old", {"problem": ["a", "a"], "fit_seconds": [9.0, 9.0],
                                 "reused": [False, False]}),
@@ -193,7 +193,7 @@ def test_measured_costs_override_the_pilot(tmp_path):
 
 
 def test_measured_needs_a_run_directory(tmp_path, capsys):
-    from benchmarks.select import main
+    from tunebench.benchmarks.devtools.select import main
 
     with pytest.raises(SystemExit) as exc:
         main(["--from-table", "x.csv", "--measured", str(tmp_path / "nope")])

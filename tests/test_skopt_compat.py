@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sklearn.base
 
-from strategies import skopt_compat
+from tunebench.strategies import skopt_compat
 
 
 def _drive(base_estimator: str) -> None:

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from problems.space import Categorical, Float, Int, SearchSpace
-from strategies.hyperopt_adapter import HyperoptTPE
-from strategies.optuna_adapter import OptunaTPE
-from strategies.skopt_adapter import SkoptRF
+from tunebench.problems.space import Categorical, Float, Int, SearchSpace
+from tunebench.strategies.hyperopt_adapter import HyperoptTPE
+from tunebench.strategies.optuna_adapter import OptunaTPE
+from tunebench.strategies.skopt_adapter import SkoptRF
 
 
 def test_dimensions_are_frozen_and_hashable():

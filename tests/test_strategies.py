@@ -7,12 +7,12 @@ import importlib.util
 import numpy as np
 import pytest
 
-from problems.base import derive_seed
-from problems.synthetic import SYNTHETIC
-from strategies.conformance import check_strategy
-from strategies.optuna_adapter import ga_population
-from strategies.registry import BUILTINS, StrategyNotFound, missing_requirement, resolve
-from strategies.simple import RandomSearch
+from tunebench.problems.base import derive_seed
+from tunebench.problems.synthetic import SYNTHETIC
+from tunebench.strategies.conformance import check_strategy
+from tunebench.strategies.optuna_adapter import ga_population
+from tunebench.strategies.registry import BUILTINS, StrategyNotFound, missing_requirement, resolve
+from tunebench.strategies.simple import RandomSearch
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.analysis.summary import Summary, load, summarise
-from benchmarks.cli import main
-from benchmarks.report import build_report
+from tunebench.benchmarks.analysis.summary import Summary, load, summarise
+from tunebench.benchmarks.cli import main
+from tunebench.benchmarks.report import build_report
 
 GOLDEN = Path(__file__).parent / "data" / "report_golden"
 #: Columns that do not depend on bootstrap resampling (its streams may change on their own).
@@ -80,23 +80,23 @@ def test_report_modules_compute_nothing():
     summary and named constants/formatters, never a statistic."""
     import ast
 
-    allowed = {"benchmarks.analysis.summary": {"ALPHA", "PROTOCOL", "Inputs", "Summary", "load",
+    allowed = {"tunebench.benchmarks.analysis.summary": {"ALPHA", "PROTOCOL", "Inputs", "Summary", "load",
                                                "summarise"},
-               "benchmarks.analysis.profiles": {"TARGETS"},
-               "benchmarks.analysis.control": {"zero_note"}}
+               "tunebench.benchmarks.analysis.profiles": {"TARGETS"},
+               "tunebench.benchmarks.analysis.control": {"zero_note"}}
     report = Path(__file__).parent.parent / "benchmarks" / "report"
     for path in sorted(report.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                    "benchmarks.analysis"):
+                    "tunebench.benchmarks.analysis"):
                 names = {a.name for a in node.names}
                 assert names <= allowed.get(node.module, set()), (path.name, node.module, names)
-            if isinstance(node, ast.ImportFrom) and node.module == "benchmarks":
+            if isinstance(node, ast.ImportFrom) and node.module == "tunebench.benchmarks":
                 assert "analysis" not in {a.name for a in node.names}, path.name
 
 
 def test_strategies_not_run_everywhere_by_design():
-    from benchmarks.analysis.summary import _inapplicable
+    from tunebench.benchmarks.analysis.summary import _inapplicable
 
     assert _inapplicable(["random", "defaults"], ["branin", "knn-iris"]) == {"defaults"}
     assert _inapplicable(["random", "defaults"], ["knn-iris"]) == set()

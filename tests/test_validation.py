@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.suite import SuiteError, parse
+from tunebench.benchmarks.plan.suite import SuiteError, parse
 from tests.conftest import write_suite
 from tests.test_reliability import snapshot
 
@@ -96,7 +96,7 @@ def test_foreign_directory_is_not_used(tmp_path, run_cli, capsys):
 
 
 def test_bad_cli_flag_exit_2():
-    res = subprocess.run([sys.executable, "-m", "benchmarks.cli", "run", "quick", "--jobs", "0"],
+    res = subprocess.run([sys.executable, "-m", "tunebench.benchmarks.cli", "run", "quick", "--jobs", "0"],
                          capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 2 and "expected a whole number >= 1" in res.stderr
 
@@ -116,7 +116,7 @@ def test_suite_parsing_accepts_exactly_the_valid_ranges(budget, folds, tf, seeds
             parse(data)
 
 
-README_PLUGIN = re.compile(r"```python\n(import numpy as np\n\n?from strategies import Strategy.*?)```",
+README_PLUGIN = re.compile(r"```python\n(import numpy as np\n\n?from tunebench.strategies import Strategy.*?)```",
                            re.S)
 
 
@@ -139,8 +139,8 @@ def test_readme_plugin_example_runs_and_conforms(tmp_path, monkeypatch, run_cli)
 
 
 def test_entry_point_plugins_resolve(monkeypatch):
-    from strategies import registry
-    from strategies.simple import RandomSearch
+    from tunebench.strategies import registry
+    from tunebench.strategies.simple import RandomSearch
 
     class EP:
         name = "ep-random"

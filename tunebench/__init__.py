@@ -10,11 +10,11 @@ The three packages behind it (``benchmarks``, ``strategies``, ``problems``) stay
 importable; this is the stable public surface.
 """
 
-from benchmarks.analysis.summary import Summary
-from benchmarks.suite import Suite, SuiteError
-from problems.plugins import Model
-from problems.space import Categorical, Float, Int, SearchSpace
-from strategies.base import Strategy
+from tunebench.benchmarks.analysis.summary import Summary
+from tunebench.benchmarks.plan.suite import Suite, SuiteError
+from tunebench.problems.plugins import Model
+from tunebench.problems.space import Categorical, Float, Int, SearchSpace
+from tunebench.strategies.base import Strategy
 from tunebench.api import Run, load, report, run, summarise
 
 __all__ = ["Categorical", "Float", "Int", "Model", "Run", "SearchSpace", "Strategy", "Suite",

@@ -13,13 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks import runner
-from benchmarks.analysis.summary import Summary
-from benchmarks.analysis.summary import load as load_inputs
-from benchmarks.analysis.summary import summarise as summarise_inputs
-from benchmarks.store import RunDir, StoreError, read_trials
-from benchmarks.suite import Suite, SuiteError
-from benchmarks.suite import load as load_suite
+from tunebench.benchmarks.execution import runner
+from tunebench.benchmarks.analysis.summary import Summary
+from tunebench.benchmarks.analysis.summary import load as load_inputs
+from tunebench.benchmarks.analysis.summary import summarise as summarise_inputs
+from tunebench.benchmarks.store.rundir import RunDir, StoreError, read_trials
+from tunebench.benchmarks.plan.suite import Suite, SuiteError
+from tunebench.benchmarks.plan.suite import load as load_suite
 
 log = logging.getLogger("tunebench")
 
@@ -120,6 +120,6 @@ def summarise(*runs: Run | str | os.PathLike[str]) -> Summary:
 def report(*runs: Run | str | os.PathLike[str], out: str | os.PathLike[str] | None = None
            ) -> Path:
     """Write the report of these runs (default: ``<first run>/report``); returns index.html."""
-    from benchmarks.report import build_report
+    from tunebench.benchmarks.report import build_report
 
     return build_report(_paths(runs), out)

@@ -9,7 +9,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.aggregate import iqm
+from tunebench.benchmarks.analysis.aggregate import iqm
 
 BAND = ["center", "low", "high"]
 

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from benchmarks.analysis.power import min_holm_p
-from benchmarks.analysis.stats import _rank_biserial, holm
+from tunebench.benchmarks.analysis.power import min_holm_p
+from tunebench.benchmarks.analysis.stats import _rank_biserial, holm
 
 COLUMNS = ["strategy", "control", "problems", "n_nonzero", "wins", "losses", "median_diff",
            "rank_biserial", "statistic", "p_value", "p_holm", "min_p_holm", "attainable"]

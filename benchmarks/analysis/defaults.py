@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from problems.catalogue import default_moves, get_problem
-from problems.models import FIXED_NOTES
+from tunebench.problems.catalogue import default_moves, get_problem
+from tunebench.problems.models import FIXED_NOTES
 
 
 def moves_table(problems: list[str]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.trajectory import CELL, FULL_FIDELITY
+from tunebench.benchmarks.analysis.trajectory import CELL, FULL_FIDELITY
 
 
 def is_multi_fidelity(trials: pd.DataFrame) -> bool:

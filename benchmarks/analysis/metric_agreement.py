@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
-from problems.base import Status
-from problems.metrics import METRICS, column
+from tunebench.problems.base import Status
+from tunebench.problems.metrics import METRICS, column
 
 CELL = ["problem", "strategy", "seed"]
 PRIMARY = "primary"

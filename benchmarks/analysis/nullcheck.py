@@ -24,14 +24,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.normalise import (
+from tunebench.benchmarks.analysis.normalise import (
     KEYS,
     MIN_RANGE,
     expected_best,
     min_weights,
     sorted_with_ties,
 )
-from benchmarks.analysis.stats import stream_seed
+from tunebench.benchmarks.analysis.stats import stream_seed
 
 RANDOM_SEARCH = ("random", "optuna-random", "hyperopt-random")
 N_PERM = 2000

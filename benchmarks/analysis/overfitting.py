@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.trajectory import CELL
+from tunebench.benchmarks.analysis.trajectory import CELL
 
 NO_PROGRESS = 1e-3
 

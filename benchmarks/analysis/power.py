@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from problems.base import derive_seed
+from tunebench.problems.base import derive_seed
 
 #: Monte Carlo draws per (n, m); the power estimate's standard error at 0.8 is ~0.009.
 N_SIMULATIONS = 2000

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from benchmarks.analysis.trajectory import CELL
+from tunebench.benchmarks.analysis.trajectory import CELL
 
 #: Default targets: the share of the gap from the start point to L* closed.
 TARGETS = (0.5, 0.8, 0.9, 0.95, 0.99)

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from benchmarks.analysis.overfitting import overfitting
-from benchmarks.analysis.trajectory import incumbents
+from tunebench.benchmarks.analysis.overfitting import overfitting
+from tunebench.benchmarks.analysis.trajectory import incumbents
 
 PCELL = ["problem", "protocol", "strategy", "seed"]
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from benchmarks.analysis.aggregate import STATISTICS
-from benchmarks.baseline import BASELINE
-from problems.base import derive_seed
+from tunebench.benchmarks.analysis.aggregate import STATISTICS
+from tunebench.benchmarks.reference.baseline import BASELINE
+from tunebench.problems.base import derive_seed
 
 
 def stream_seed(*names: str) -> int:

@@ -15,32 +15,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks import reference as reference_mod
-from benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
-from benchmarks.analysis.control import against_control
-from benchmarks.analysis.defaults import fixed_notes, moves_table
-from benchmarks.analysis.fidelity import fidelity_summary
-from benchmarks.analysis.metric_agreement import metric_rankings, primary_label
-from benchmarks.analysis.normalise import best_known, normalised_scores
-from benchmarks.analysis.nullcheck import above_one, final_scores, null_check
-from benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
-from benchmarks.analysis.power import power_statement, within_problem_note
-from benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
-from benchmarks.analysis.protocol import compare_protocols, default_protocol_only, protocols_of
-from benchmarks.analysis.ranks import ranks_over_time
-from benchmarks.analysis.stats import (
+from tunebench.benchmarks.reference import tables as reference_mod
+from tunebench.benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
+from tunebench.benchmarks.analysis.control import against_control
+from tunebench.benchmarks.analysis.defaults import fixed_notes, moves_table
+from tunebench.benchmarks.analysis.fidelity import fidelity_summary
+from tunebench.benchmarks.analysis.metric_agreement import metric_rankings, primary_label
+from tunebench.benchmarks.analysis.normalise import best_known, normalised_scores
+from tunebench.benchmarks.analysis.nullcheck import above_one, final_scores, null_check
+from tunebench.benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
+from tunebench.benchmarks.analysis.power import power_statement, within_problem_note
+from tunebench.benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
+from tunebench.benchmarks.analysis.protocol import compare_protocols, default_protocol_only, protocols_of
+from tunebench.benchmarks.analysis.ranks import ranks_over_time
+from tunebench.benchmarks.analysis.stats import (
     aggregate_scores,
     friedman,
     probability_of_improvement,
     wilcoxon_holm,
 )
-from benchmarks.analysis.trajectory import final, incumbents
-from benchmarks.applicability import skipped_pairs
-from benchmarks.baseline import BASELINE
-from benchmarks.manifest import problem_differences
-from benchmarks.store import RunDir, StoreError, read_trials
-from problems.base import Status
-from strategies.registry import StrategyNotFound
+from tunebench.benchmarks.analysis.trajectory import final, incumbents
+from tunebench.benchmarks.plan.applicability import skipped_pairs
+from tunebench.benchmarks.reference.baseline import BASELINE
+from tunebench.benchmarks.store.manifest import problem_differences
+from tunebench.benchmarks.store.rundir import RunDir, StoreError, read_trials
+from tunebench.problems.base import Status
+from tunebench.strategies.registry import StrategyNotFound
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def _check_combinable(trials: pd.DataFrame, manifests: list[dict[str, Any]],
 def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
                        failed: dict[str, str]) -> pd.Series:
     """Seeds per (problem, strategy), counting failed cells (they have no trials)."""
-    from benchmarks.cell import Cell
+    from tunebench.benchmarks.execution.cell import Cell
 
     seeds = trials.groupby(["problem", "strategy"])["seed"].apply(set)
     specs = {n: i.get("spec", n) for m in manifests for n, i in m.get("strategies", {}).items()}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from problems.base import Status
+from tunebench.problems.base import Status
 
 CELL = ["problem", "strategy", "seed"]
 #: The fidelity of an ordinary (full) evaluation.

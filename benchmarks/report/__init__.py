@@ -1,5 +1,5 @@
 """Reports computed from stored runs alone (``trials.parquet`` + ``manifest.json``)."""
 
-from benchmarks.report.build import build_report
+from tunebench.benchmarks.report.build import build_report
 
 __all__ = ["build_report"]

@@ -16,19 +16,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.analysis.profiles import TARGETS
-from benchmarks.analysis.summary import ALPHA, PROTOCOL, Inputs, Summary, load, summarise
-from benchmarks.report import figures, palette
-from benchmarks.report.citations import bibtex
-from benchmarks.report.control import format_interval, render_control
-from benchmarks.report.defaults import render_default_moves
-from benchmarks.report.failed_run import render_failed_run
-from benchmarks.report.fidelity import render_fidelity
-from benchmarks.report.metric_section import render_metric_agreement
-from benchmarks.report.page import Page
-from benchmarks.report.protocol import protocol_section
-from benchmarks.report.references import render_references
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.analysis.profiles import TARGETS
+from tunebench.benchmarks.analysis.summary import ALPHA, PROTOCOL, Inputs, Summary, load, summarise
+from tunebench.benchmarks.report import figures, palette
+from tunebench.benchmarks.report.citations import bibtex
+from tunebench.benchmarks.report.control import format_interval, render_control
+from tunebench.benchmarks.report.defaults import render_default_moves
+from tunebench.benchmarks.report.failed_run import render_failed_run
+from tunebench.benchmarks.report.fidelity import render_fidelity
+from tunebench.benchmarks.report.metric_section import render_metric_agreement
+from tunebench.benchmarks.report.page import Page
+from tunebench.benchmarks.report.protocol import protocol_section
+from tunebench.benchmarks.report.references import render_references
+from tunebench.benchmarks.report.tables import Table
 
 log = logging.getLogger(__name__)
 

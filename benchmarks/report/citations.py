@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, metadata
 from typing import Any
 
-from benchmarks.report.tables import latex_escape
-from problems.dataset_citations import ENTRIES as DATASET_ENTRIES
-from problems.dataset_citations import dataset_keys
+from tunebench.benchmarks.report.tables import latex_escape
+from tunebench.problems.dataset_citations import ENTRIES as DATASET_ENTRIES
+from tunebench.problems.dataset_citations import dataset_keys
 
 STATISTICS: dict[str, str] = {
     "friedman1937": """@article{friedman1937,
@@ -278,7 +278,7 @@ def with_note(entry: str, note: str) -> str:
 def _strategy_entries(strategies: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     """The algorithm entries of the strategies that ran: from the manifest, or, for runs
     that did not record them, from the built-in classes."""
-    from strategies.registry import BUILTINS
+    from tunebench.strategies.registry import BUILTINS
 
     out: dict[str, str] = {}
     for name, entry in sorted(strategies.items()):

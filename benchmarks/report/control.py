@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.analysis.control import zero_note
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.analysis.control import zero_note
+from tunebench.benchmarks.report.tables import Table
 
 
 def format_interval(low: float, high: float, fmt: str = ".3f", sep: str = " to ") -> str:

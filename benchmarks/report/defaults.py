@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.report.tables import Table
 
 
 def render_default_moves(page: Any, strategies: list[str], moves: pd.DataFrame,

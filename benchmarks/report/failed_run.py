@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.report.tables import Table
 
 
 def cause(text: str | None) -> str:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.report import figures
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.report import figures
+from tunebench.benchmarks.report.tables import Table
 
 BUDGET_RULE = (
     "Budget rule: an evaluation at fidelity f costs f/f_max full-evaluation equivalents "

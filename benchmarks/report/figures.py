@@ -31,7 +31,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from benchmarks.report.palette import Style  # noqa: E402
+from tunebench.benchmarks.report.palette import Style  # noqa: E402
 
 DPI = 200
 GID = "strategy:"

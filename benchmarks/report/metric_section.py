@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.report.tables import Table
 
 
 def render_metric_agreement(page: Any, ranks: pd.DataFrame, agreement: pd.DataFrame,

@@ -7,8 +7,8 @@ import html
 from pathlib import Path
 from typing import Any
 
-from benchmarks.report import figures
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.report import figures
+from tunebench.benchmarks.report.tables import Table
 
 CSS = ("body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;"
        "line-height:1.4}img{max-width:100%}table{border-collapse:collapse;margin:1em 0;"

@@ -74,8 +74,8 @@ def colour_of(strategy: str) -> str:
 
 def builtin_family(strategy: str) -> str:
     """The family a built-in declares, or "other" for a name that is not built in."""
-    from strategies.base import family_of
-    from strategies.registry import BUILTINS
+    from tunebench.strategies.base import family_of
+    from tunebench.strategies.registry import BUILTINS
 
     return family_of(BUILTINS[strategy]) if strategy in BUILTINS else "other"
 

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from benchmarks.report import figures
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.report import figures
+from tunebench.benchmarks.report.tables import Table
 
 
 def cost_figure(curves: pd.DataFrame, protocols: list[str]) -> Figure:

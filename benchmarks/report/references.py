@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.report.tables import Table
+from tunebench.benchmarks.report.tables import Table
 
 
 def render_references(page: Any, s: Any) -> None:

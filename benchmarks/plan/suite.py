@@ -113,7 +113,7 @@ class Suite:
     def n_cells(self) -> int:
         """Cells to run: every (problem, protocol, strategy, seed) except pairs that do not
         apply."""
-        from benchmarks.applicability import skipped_pairs
+        from tunebench.benchmarks.plan.applicability import skipped_pairs
 
         pairs = len(self.strategies) * len(self.problems)
         return ((pairs - len(skipped_pairs(self.strategies, self.problems))) * len(self.seeds)
@@ -122,7 +122,7 @@ class Suite:
 
 def builtin_suites() -> dict[str, Path]:
     """Names and paths of the suites shipped with tunebench."""
-    root = resources.files("benchmarks") / "suites"
+    root = resources.files("tunebench.benchmarks") / "suites"
     return {Path(str(p)).stem: Path(str(p)) for p in root.iterdir() if str(p).endswith(".toml")}
 
 
@@ -252,7 +252,7 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
 
 def _metric(value: Any, where: str) -> str | dict[str, str | list[str]] | None:
     """Validate the ``metric`` key: a catalogue name, or a table task -> name."""
-    from problems.metrics import METRICS
+    from tunebench.problems.metrics import METRICS
 
     if value is None:
         return None
@@ -283,7 +283,7 @@ def _metric(value: Any, where: str) -> str | dict[str, str | list[str]] | None:
 
 def check_metric(suite: Suite, where: str) -> None:
     """The suite's metric must apply to every problem of its task (error names those)."""
-    from problems.catalogue import get_problem, with_suite_metric
+    from tunebench.problems.catalogue import get_problem, with_suite_metric
 
     bad: dict[str, list[str]] = {}
     for p in suite.problems:
@@ -304,7 +304,7 @@ def _protocols(data: dict[str, Any], where: str) -> tuple[str, ...]:
     """The ``protocols`` key, each name parsed and written canonically (``cv-5``)."""
     if "protocols" not in data:
         return ()
-    from problems.protocols import Protocol, ProtocolError
+    from tunebench.problems.protocols import Protocol, ProtocolError
 
     names = _names(data, "protocols", where)
     try:
@@ -318,8 +318,8 @@ def _protocols(data: dict[str, Any], where: str) -> tuple[str, ...]:
 
 def check_names(suite: Suite, where: str) -> None:
     """Every strategy, option table, problem and reference key must resolve."""
-    from problems.catalogue import available, get_problem
-    from strategies.registry import StrategyNotFound, missing_requirement, resolve
+    from tunebench.problems.catalogue import available, get_problem
+    from tunebench.strategies.registry import StrategyNotFound, missing_requirement, resolve
 
     shown: dict[str, str] = {}
     for s in suite.strategies:
@@ -364,8 +364,8 @@ def check_names(suite: Suite, where: str) -> None:
 
 def _check_fidelity_pairs(suite: Suite, where: str) -> None:
     """Multi-fidelity strategies need problems with a lower fidelity (dataset x model)."""
-    from problems.catalogue import get_problem
-    from strategies.registry import resolve
+    from tunebench.problems.catalogue import get_problem
+    from tunebench.strategies.registry import resolve
 
     mf = [s for s in suite.strategies if getattr(resolve(s), "multi_fidelity", False)]
     flat = [p for p in suite.problems if getattr(get_problem(p), "model", None) is None]

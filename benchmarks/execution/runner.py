@@ -22,18 +22,18 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from benchmarks import integrity
-from benchmarks import manifest as manifest_mod
-from benchmarks.applicability import applies
-from benchmarks.cell import CELL_THREADS, Cell, CellResult, run_cell
-from benchmarks.isolate import (
+from tunebench.benchmarks.store import integrity
+from tunebench.benchmarks.store import manifest as manifest_mod
+from tunebench.benchmarks.plan.applicability import applies
+from tunebench.benchmarks.execution.cell import CELL_THREADS, Cell, CellResult, run_cell
+from tunebench.benchmarks.execution.isolate import (
     _quiet_libraries,
     _worker_init,
     describe_death,
     run_cell_in_subprocess,
 )
-from benchmarks.store import RunDir, StoreError
-from benchmarks.suite import Suite
+from tunebench.benchmarks.store.rundir import RunDir, StoreError
+from tunebench.benchmarks.plan.suite import Suite
 
 log = logging.getLogger(__name__)
 

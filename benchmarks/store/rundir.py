@@ -31,8 +31,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmarks import integrity
-from problems.metrics import METRIC_COLUMNS
+from tunebench.benchmarks.store import integrity
+from tunebench.problems.metrics import METRIC_COLUMNS
 
 log = logging.getLogger(__name__)
 

@@ -39,17 +39,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from benchmarks.analysis.normalise import reference_curves
-from benchmarks.signatures import signature_differences, signatures
-from benchmarks.store import StoreError, read_trials
-from benchmarks.suite import Suite
-from problems.space import Config, SearchSpace
-from strategies.base import Strategy
+from tunebench.benchmarks.analysis.normalise import reference_curves
+from tunebench.benchmarks.reference.signatures import signature_differences, signatures
+from tunebench.benchmarks.store.rundir import StoreError, read_trials
+from tunebench.benchmarks.plan.suite import Suite
+from tunebench.problems.space import Config, SearchSpace
+from tunebench.strategies.base import Strategy
 
 log = logging.getLogger(__name__)
 
 FORMAT = "tunebench-reference/1"
-SAMPLE_STRATEGY = "benchmarks.reference:ReferenceSample"
+SAMPLE_STRATEGY = "tunebench.benchmarks.reference.tables:ReferenceSample"
 #: N = SAMPLES_PER_BUDGET x the suite's budget: with N >= 10 t the standard error of R0 is
 #: a small fraction of the spread of one random-search run (see README, references).
 SAMPLES_PER_BUDGET = 10
@@ -109,7 +109,7 @@ def derived_suite(suite: Suite, strategies: Iterable[str], budget: int, tag: str
 
 def _execute(suite: Suite, out: Path, jobs: int, scheduler: str | None,
              progress: Callable[..., None] | None) -> pd.DataFrame:
-    from benchmarks import runner
+    from tunebench.benchmarks.execution import runner
 
     backend = f"dask:{scheduler}" if scheduler else f"local:{jobs}"
     run, manifest = runner.prepare(suite, out, ["tunebench", "reference", suite.name], jobs,
@@ -235,7 +235,7 @@ def open_table(path: str | Path) -> ReferenceTable:
 
 def shipped_dirs() -> list[Path]:
     """Reference tables shipped inside the package (``benchmarks/references/<suite>``)."""
-    root = Path(str(resources.files("benchmarks") / "references"))
+    root = Path(str(resources.files("tunebench.benchmarks") / "references"))
     return sorted(p for p in root.iterdir() if (p / "provenance.json").exists()) \
         if root.exists() else []
 
@@ -278,9 +278,9 @@ def build(suite: Suite, out: Path, *, samples: int | None = None, jobs: int = 1,
           factor: int = CAMPAIGN_FACTOR,
           progress: Callable[..., None] | None = None) -> ReferenceTable:
     """Build (or resume building) the reference table of a suite into ``out``."""
-    from benchmarks.manifest import library_versions, now
-    from benchmarks.store import atomic_write_bytes, atomic_write_table
-    from problems.catalogue import get_problem
+    from tunebench.benchmarks.store.manifest import library_versions, now
+    from tunebench.benchmarks.store.rundir import atomic_write_bytes, atomic_write_table
+    from tunebench.problems.catalogue import get_problem
 
     n = samples or default_samples(suite.budget)
     if n < suite.budget:
@@ -328,7 +328,7 @@ def ensure(suite: Suite, *, jobs: int = 1, scheduler: str | None = None,
 
 def record_run(run_dir: Path, suite: Suite, table: ReferenceTable | None) -> None:
     """At a run's start: its own signatures and which table it uses (``reference.json``)."""
-    from benchmarks.store import atomic_write_bytes, atomic_write_table
+    from tunebench.benchmarks.store.rundir import atomic_write_bytes, atomic_write_table
 
     sig = signatures(suite.problems, suite.seeds, suite.folds, suite.test_fraction)
     atomic_write_table(run_dir / "signatures.parquet", pa.Table.from_pandas(sig,

@@ -144,7 +144,7 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 def _load_suite(args: argparse.Namespace) -> Any:
-    from benchmarks.suite import SuiteError, load
+    from tunebench.benchmarks.plan.suite import SuiteError, load
 
     try:
         suite = load(args.suite)
@@ -159,8 +159,8 @@ def _load_suite(args: argparse.Namespace) -> Any:
 def cmd_run(args: argparse.Namespace) -> int:
     import faulthandler
 
-    from benchmarks import runner
-    from benchmarks.store import StoreError
+    from tunebench.benchmarks.execution import runner
+    from tunebench.benchmarks.store.rundir import StoreError
 
     try:  # a cell that segfaults this process (--jobs 1) leaves its traceback
         faulthandler.enable()
@@ -192,7 +192,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
-    from benchmarks.estimate import estimate_sentence
+    from tunebench.benchmarks.plan.estimate import estimate_sentence
 
     log.info("%s", estimate_sentence(suite, 1 if args.scheduler else args.jobs))
     stored = {c.id for c in runner.plan(suite)} & run.done_cells()
@@ -210,7 +210,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                      scheduler=args.scheduler, progress=progress.update,
                                      stop=runner.STOP)
         if not args.no_report:
-            from benchmarks.report import build_report
+            from tunebench.benchmarks.report import build_report
 
             log.info("report: %s", build_report(out))
     except KeyboardInterrupt:
@@ -312,7 +312,7 @@ class _Progress:
 
 def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace) -> None:
     """Find or build the run's reference table and record the run's signatures."""
-    from benchmarks import reference
+    from tunebench.benchmarks.reference import tables as reference
 
     table = reference.find(suite)
     if table is None:
@@ -325,8 +325,8 @@ def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace) -> None:
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
-    from benchmarks import reference
-    from benchmarks.store import StoreError
+    from tunebench.benchmarks.reference import tables as reference
+    from tunebench.benchmarks.store.rundir import StoreError
 
     suite = _load_suite(args)
     n = args.samples or reference.default_samples(suite.budget)
@@ -358,8 +358,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_run(path: Path) -> int:
     """``validate RUN_DIR``: the manifest and every cell file of a stored run."""
-    from benchmarks.runner import describe_bad, verify_run
-    from benchmarks.store import RunDir, StoreError
+    from tunebench.benchmarks.execution.runner import describe_bad, verify_run
+    from tunebench.benchmarks.store.rundir import RunDir, StoreError
 
     try:
         bad = verify_run(path)
@@ -388,9 +388,9 @@ def _check_report_out(out: Path | None, force: bool) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from benchmarks.report import build_report
-    from benchmarks.runner import describe_bad, verify_run
-    from benchmarks.store import StoreError
+    from tunebench.benchmarks.report import build_report
+    from tunebench.benchmarks.execution.runner import describe_bad, verify_run
+    from tunebench.benchmarks.store.rundir import StoreError
 
     _check_report_out(args.out, args.force)
     try:
@@ -411,7 +411,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     if args.what == "strategies":
-        from strategies.registry import BUILTINS, missing_requirement
+        from tunebench.strategies.registry import BUILTINS, missing_requirement
 
         rows = [(n, c.library, c.library_version(),
                  f"not available: needs the optional package {missing_requirement(c)}"
@@ -419,26 +419,26 @@ def cmd_list(args: argparse.Namespace) -> int:
                 for n, c in BUILTINS.items()]
         _table(["strategy", "library", "version", "description"], rows)
     elif args.what == "problems":
-        from problems.catalogue import PROBLEMS, available
+        from tunebench.problems.catalogue import PROBLEMS, available
 
         rows = [(n, p.task, p.metric, len(p.space), "slow" if p.slow else "",
                  "" if available(p) else "needs extra 'data'") for n, p in PROBLEMS.items()]
         _table(["problem", "task", "metric", "dims", "cost", "availability"], rows)
     elif args.what == "metrics":
-        from problems.metrics import METRICS
+        from tunebench.problems.metrics import METRICS
 
         rows = [(m.name, m.task, m.needs.value, m.ideal, m.description)
                 for m in METRICS.values()]
         _table(["metric", "task", "needs", "ideal", "description"], rows)
     elif args.what == "datasets":
-        from problems.datasets import DATASETS
+        from tunebench.problems.datasets import DATASETS
 
         rows = [(d.name, d.task, d.rows, d.features, d.licence, d.source,
                  "" if d.available else f"needs {d.extra}") for d in DATASETS.values()]
         _table(["dataset", "task", "rows", "features", "licence", "source", "availability"],
                rows)
     else:
-        from benchmarks.suite import builtin_suites, load
+        from tunebench.benchmarks.plan.suite import builtin_suites, load
 
         rows = []
         for name in sorted(builtin_suites()):
@@ -463,8 +463,8 @@ def _table(header: list[str], rows: list[tuple[Any, ...]]) -> None:
 
 
 def cmd_check_strategy(args: argparse.Namespace) -> int:
-    from strategies.conformance import check_strategy
-    from strategies.registry import StrategyNotFound, resolve
+    from tunebench.strategies.conformance import check_strategy
+    from tunebench.strategies.registry import StrategyNotFound, resolve
 
     try:
         cls = resolve(args.strategy)

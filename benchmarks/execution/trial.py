@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from problems.base import Evaluation, Objective, Status
-from problems.metrics import METRICS, column
+from tunebench.problems.base import Evaluation, Objective, Status
+from tunebench.problems.metrics import METRICS, column
 
 
 class TrialTimeout(BaseException):

@@ -12,13 +12,13 @@ from importlib import resources
 
 import pandas as pd
 
-from benchmarks.select import OVERHEAD
-from benchmarks.suite import Suite
+from tunebench.benchmarks.devtools.select import OVERHEAD
+from tunebench.benchmarks.plan.suite import Suite
 
 
 def measured_costs() -> pd.DataFrame:
     """The shipped selection table (empty if absent)."""
-    path = resources.files("benchmarks") / "suites" / "selection.csv"
+    path = resources.files("tunebench.benchmarks") / "suites" / "selection.csv"
     if not path.is_file():
         return pd.DataFrame(columns=["problem", "model", "seconds_per_eval"])
     with path.open() as f:
@@ -37,8 +37,8 @@ def estimate(suite: Suite, cores: int) -> tuple[float, int]:
     fallback = float(table["seconds_per_eval"].median()) if len(table) else 1.0
     scale = (suite.folds + 1) / 4  # the pilot measured 3 folds + 1 refit
     total, guessed = 0.0, 0
-    from benchmarks.applicability import applies
-    from problems.catalogue import get_problem
+    from tunebench.benchmarks.plan.applicability import applies
+    from tunebench.problems.catalogue import get_problem
 
     for p in suite.problems:
         if p in by_problem:

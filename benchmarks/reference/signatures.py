@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from problems.base import derive_seed
-from problems.space import Config
+from tunebench.problems.base import derive_seed
+from tunebench.problems.space import Config
 
 N_SIGNATURES = 5
 SIGNATURE_RTOL, SIGNATURE_ATOL = 1e-7, 1e-10
@@ -32,8 +32,8 @@ def signatures(problems: Iterable[str], seeds: Iterable[int], folds: int,
     """Losses of the signature configurations per (problem, seed), one BLAS thread."""
     from threadpoolctl import threadpool_limits
 
-    from benchmarks.cell import params_json
-    from problems.catalogue import get_problem
+    from tunebench.benchmarks.execution.cell import params_json
+    from tunebench.problems.catalogue import get_problem
 
     rows = []
     with threadpool_limits(1):

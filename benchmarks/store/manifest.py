@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.cell import CELL_THREADS
-from strategies.base import family_of, library_of, package_version
+from tunebench.benchmarks.execution.cell import CELL_THREADS
+from tunebench.strategies.base import family_of, library_of, package_version
 
 #: The manifest format; 2 adds per-problem fingerprints and the metric columns of schema 2.
 FORMAT = "tunebench-run/2"
@@ -84,9 +84,9 @@ def _threads_per_worker(jobs: int, backend: str) -> int:
 def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
           backend: str) -> dict[str, Any]:
     """The manifest written when a run starts (``finished_at`` is added at the end)."""
-    from problems.catalogue import get_problem, with_suite_metric
-    from problems.fingerprint import fingerprint
-    from strategies.registry import resolve
+    from tunebench.problems.catalogue import get_problem, with_suite_metric
+    from tunebench.problems.fingerprint import fingerprint
+    from tunebench.strategies.registry import resolve
 
     strategies = {}
     for s in suite["strategies"]:
@@ -160,7 +160,7 @@ def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
 
 def problem_differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """Fingerprint differences of the problems both manifests hold, one line each."""
-    from problems.fingerprint import fingerprint_differences
+    from tunebench.problems.fingerprint import fingerprint_differences
 
     a, b = stored.get("problems", {}), current.get("problems", {})
     out = []

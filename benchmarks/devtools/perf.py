@@ -45,8 +45,8 @@ def _native(name: str, evals: int, seed: int) -> float:
     """Wall time of the library's own loop on Branin, seeded like tunebench seeds it."""
     import optuna
 
-    from problems.synthetic import SYNTHETIC, branin
-    from strategies.registry import resolve
+    from tunebench.problems.synthetic import SYNTHETIC, branin
+    from tunebench.strategies.registry import resolve
 
     problem = SYNTHETIC["branin"]
     space = problem.space
@@ -86,8 +86,8 @@ def _native(name: str, evals: int, seed: int) -> float:
 
 
 def _through_tunebench(name: str, evals: int, seed: int) -> float:
-    from benchmarks.cell import Cell, run_cell
-    from benchmarks.suite import Suite
+    from tunebench.benchmarks.execution.cell import Cell, run_cell
+    from tunebench.benchmarks.plan.suite import Suite
 
     suite = Suite(name="perf", strategies=(name,), problems=("branin",), budget=evals,
                   seeds=(seed,), folds=2, test_fraction=0.25)
@@ -103,7 +103,7 @@ def harness_overhead(evals: int, repeats: int = 3) -> list[dict[str, Any]]:
     """Best-of-``repeats`` wall times, alternating the two loops to share machine noise."""
     import optuna
 
-    from problems.base import derive_seed
+    from tunebench.problems.base import derive_seed
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     logging.getLogger("hyperopt").setLevel(logging.WARNING)
@@ -126,7 +126,7 @@ def harness_overhead(evals: int, repeats: int = 3) -> list[dict[str, Any]]:
 
 def _run_suite(suite: str, jobs: int, out: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "benchmarks.cli", "-q", "run", suite, "--out",
+    subprocess.run([sys.executable, "-m", "tunebench.benchmarks.cli", "-q", "run", suite, "--out",
                     str(out), "--jobs", str(jobs), "--no-report"], check=True)
     return time.perf_counter() - start
 
@@ -137,7 +137,7 @@ def parallel_and_breakdown(suite: str, workdir: Path) -> dict[str, Any]:
     df = pd.read_parquet(workdir / "jobs1" / "trials.parquet")
     fit, strat = float(df["fit_seconds"].sum()), float((df["ask_seconds"] + df["tell_seconds"]).sum())
     a = pd.read_parquet(workdir / "jobs2" / "trials.parquet")
-    from benchmarks.store import DETERMINISTIC
+    from tunebench.benchmarks.store.rundir import DETERMINISTIC
 
     identical = a[DETERMINISTIC].equals(df[DETERMINISTIC])
     return {"suite": suite, "jobs1_s": t1, "jobs2_s": t2, "speedup": t1 / t2,
@@ -175,7 +175,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["reused"] = False
     df["n_warnings"] = 0
     df["started_at"] = pd.Timestamp("2026-01-01", tz="UTC")
-    from benchmarks.store import METRIC_COLUMNS, RunDir, atomic_write_table
+    from tunebench.benchmarks.store.rundir import METRIC_COLUMNS, RunDir, atomic_write_table
 
     for c in METRIC_COLUMNS:  # the primary metric recorded; the others not applicable
         df[c] = np.nan
@@ -189,7 +189,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     run.create()
     import pyarrow as pa
 
-    from benchmarks.store import SCHEMA
+    from tunebench.benchmarks.store.rundir import SCHEMA
 
     atomic_write_table(run.trials_path, pa.Table.from_pandas(df[SCHEMA.names], schema=SCHEMA,
                                                              preserve_index=False))
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("results") / "perf")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from benchmarks.manifest import cpu_model
+    from tunebench.benchmarks.store.manifest import cpu_model
 
     result: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": " ".join(sys.argv),

@@ -20,17 +20,17 @@ import math
 import time
 from typing import Any
 
-from benchmarks.suite import Suite
-from benchmarks.trial import (
+from tunebench.benchmarks.plan.suite import Suite
+from tunebench.benchmarks.execution.trial import (
     _call_within,
     checked_config,
     evaluate,
     metric_columns,
     params_json,
 )
-from problems import fidelity as fid
-from problems.base import Evaluation, Objective, Status
-from strategies.base import MultiFidelityStrategy
+from tunebench.problems import fidelity as fid
+from tunebench.problems.base import Evaluation, Objective, Status
+from tunebench.strategies.base import MultiFidelityStrategy
 
 
 def _check_fidelity(strategy: MultiFidelityStrategy, name: str, trial: int,

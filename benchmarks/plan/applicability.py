@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from problems.catalogue import get_problem
-from strategies.registry import resolve
+from tunebench.problems.catalogue import get_problem
+from tunebench.strategies.registry import resolve
 
 
 @lru_cache(maxsize=4096)

@@ -49,8 +49,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from problems.base import Problem, derive_seed
-from problems.catalogue import PROBLEMS, available
+from tunebench.problems.base import Problem, derive_seed
+from tunebench.problems.catalogue import PROBLEMS, available
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def measure_cost(problem: Problem, crit: Criteria) -> float:
 def _run_strategy(name: str, problem: Problem, seed: int,
                   crit: Criteria) -> tuple[list[float], list[float]]:
     """Validation losses and evaluation seconds of ``name`` at the pilot budget."""
-    from strategies.registry import resolve
+    from tunebench.strategies.registry import resolve
 
     objective = problem.bind(seed, folds=crit.folds, test_fraction=crit.test_fraction)
     strategy = resolve(name)(problem.space, derive_seed(seed, "select", name, problem.name),

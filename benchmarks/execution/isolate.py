@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.cell import Cell, CellResult
+from tunebench.benchmarks.execution.cell import Cell, CellResult
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def run_cell_in_subprocess(cell: Cell, suite: Any) -> CellResult:
         src.write_bytes(pickle.dumps((cell, suite, logging.getLogger().getEffectiveLevel(),
                                       os.getpid())))
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.isolate", str(src),
+        proc = subprocess.Popen([sys.executable, "-m", "tunebench.benchmarks.execution.isolate", str(src),
                                  str(dst)], env=env, stdin=subprocess.DEVNULL)
         limit = cell_time_limit(suite)
         try:
@@ -109,7 +109,7 @@ def run_cell_in_subprocess(cell: Cell, suite: Any) -> CellResult:
 
 
 def _child(src: Path, dst: Path) -> None:
-    from benchmarks.cell import CELL_THREADS, run_cell
+    from tunebench.benchmarks.execution.cell import CELL_THREADS, run_cell
 
     cell, suite, level, parent = pickle.loads(src.read_bytes())
     _worker_init(CELL_THREADS, level, parent)

@@ -22,8 +22,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks.suite import Suite
-from benchmarks.trial import (  # noqa: F401  (re-exported: the cell's public helpers)
+from tunebench.benchmarks.plan.suite import Suite
+from tunebench.benchmarks.execution.trial import (  # noqa: F401  (re-exported: the cell's public helpers)
     TrialTimeout,
     _call_within,
     checked_config,
@@ -31,10 +31,10 @@ from benchmarks.trial import (  # noqa: F401  (re-exported: the cell's public he
     metric_columns,
     params_json,
 )
-from problems.base import Evaluation, Objective, Status, derive_seed
-from problems.catalogue import get_problem, with_suite_metric
-from problems.protocols import Protocol
-from strategies.registry import resolve
+from tunebench.problems.base import Evaluation, Objective, Status, derive_seed
+from tunebench.problems.catalogue import get_problem, with_suite_metric
+from tunebench.problems.protocols import Protocol
+from tunebench.strategies.registry import resolve
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # fits record their own; these are the strategy's
         if getattr(cls, "multi_fidelity", False):  # budget in full-evaluation equivalents
-            from benchmarks.cell_mf import run_mf_trials
+            from tunebench.benchmarks.execution.cell_mf import run_mf_trials
 
             run_mf_trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout,
                           result, protocol)

@@ -1,0 +1,1 @@
+"""Developer tools, not shipped in the wheel: the problem-selection pilot and the performance benchmark."""

@@ -1,0 +1,5 @@
+"""Deprecated alias of ``tunebench.benchmarks`` (see :mod:`tunebench._legacy`)."""
+
+from tunebench._legacy import alias_package
+
+alias_package(__name__)
