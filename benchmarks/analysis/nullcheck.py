@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tunebench.benchmarks.analysis.aggregate import iqm
 from tunebench.benchmarks.analysis.normalise import (
     KEYS,
     MIN_RANGE,
@@ -39,8 +40,17 @@ N_PERM = 2000
 #: near this (about 20 s on this machine); never fewer than MIN_PERM (p resolution 0.01).
 WORK = 2e8
 MIN_PERM = 200
-COLUMNS = ["strategy", "side", "problems", "seeds", "mean", "null_low", "null_high",
-           "p_value", "consistent", "permutations"]
+#: The significance level of the check and its expected false-alarm rate (1 run in 20).
+ALPHA = 0.05
+#: A cell is *narrow* when R0 - L* is below this fraction of the reference sample's IQR of
+#: losses: then a change of 1% of the typical spread between random configurations moves
+#: the score by more than 1. On the shipped tables it separates the saturated cells
+#: (ratios 1e-5 to 3e-3: quick's svm-wine, default's svm-penguins and elasticnet-randhie)
+#: from the rest (quick: next smallest 0.027).
+NARROW_FRACTION = 0.01
+COLUMNS = ["strategy", "side", "problems", "seeds", "mean", "median", "iqm", "null_low",
+           "null_high", "p_value", "consistent", "narrow", "permutations"]
+NARROW_COLUMNS = ["problem", "seed", "side", "r0", "lstar", "span", "spread", "ratio"]
 
 
 def final_scores(fin: pd.DataFrame) -> pd.DataFrame:
@@ -85,12 +95,13 @@ def permuted_scores(run_val: np.ndarray, run_test: np.ndarray, sample_val: np.nd
 
 
 def null_check(trials: pd.DataFrame, sample: pd.DataFrame, lstar: pd.DataFrame,
-               n_perm: int = N_PERM) -> pd.DataFrame:
+               n_perm: int = N_PERM, narrow: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per random-search strategy in the run and side: the mean final normalised score
     (from the permutation machinery's actual split), the central 95% range of its
     permutation distribution, the p-value and whether the mean is consistent with the
-    reference (p >= 0.05). ``trials`` are the run's trials; ``sample`` and ``lstar`` the
-    reference table's of the run's protocol. Runs too large for ``n_perm`` permutations
+    reference (p >= 0.05), with the median and IQM of the same scores and how many of the
+    cells are narrow (``narrow``: :func:`narrow_cells`; 0 when not given). ``trials`` are
+    the run's trials; ``sample`` and ``lstar`` the reference table's of the run's protocol. Runs too large for ``n_perm`` permutations
     within :data:`WORK` get fewer (at least :data:`MIN_PERM`; the table says how many)."""
     ok = sample[(sample["status"] == "ok") & np.isfinite(sample["val_loss"])]
     groups = {k: g for k, g in ok.groupby(KEYS, sort=True)}
@@ -119,16 +130,69 @@ def null_check(trials: pd.DataFrame, sample: pd.DataFrame, lstar: pd.DataFrame,
                 continue
             stats = np.mean([c[2 + k] for c in used], axis=0)
             obs, perm = float(stats[0]), stats[1:]
+            actual = np.array([c[2 + k][0] for c in used])
             tail = min(np.sum(perm <= obs), np.sum(perm >= obs))
             p_value = min(1.0, 2 * (1 + tail) / (n_perm + 1))
             lo, hi = np.quantile(perm, [0.025, 0.975])
             problems = {c[0] for c in used}
             rows.append({"strategy": strategy, "side": side, "problems": len(problems),
                          "seeds": min(sum(c[0] == q for c in used) for q in problems),
-                         "mean": obs, "null_low": float(lo), "null_high": float(hi),
-                         "p_value": float(p_value), "consistent": bool(p_value >= 0.05),
+                         "mean": obs, "median": float(np.median(actual)),
+                         "iqm": float(iqm(actual)), "null_low": float(lo),
+                         "null_high": float(hi), "p_value": float(p_value),
+                         "consistent": bool(p_value >= ALPHA),
+                         "narrow": _count_narrow(narrow, side, [(c[0], c[1]) for c in used]),
                          "permutations": n_perm})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _count_narrow(narrow: pd.DataFrame | None, side: str, cells: list[tuple[str, int]]) -> int:
+    if narrow is None or narrow.empty:
+        return 0
+    flagged = set(narrow.loc[narrow["side"] == side, ["problem", "seed"]].itertuples(
+        index=False, name=None))
+    return sum((p, int(seed)) in flagged for p, seed in cells)
+
+
+def narrow_cells(sample: pd.DataFrame, lstar: pd.DataFrame, budget: int,
+                 fraction: float = NARROW_FRACTION) -> pd.DataFrame:
+    """The (problem, seed, side) whose ``R0(budget) - L*`` (``span``) is below ``fraction``
+    of the interquartile range of the reference sample's losses on that side (``spread``);
+    ``ratio`` = span / spread. Problems whose sample has no spread are not listed."""
+    ok = sample[(sample["status"] == "ok") & np.isfinite(sample["val_loss"])]
+    best = lstar.set_index(KEYS)
+    rows = []
+    for (p, seed), g in ok.groupby(KEYS, sort=True):
+        if (p, seed) not in best.index:
+            continue
+        val, test = g["val_loss"].to_numpy(float), g["test_loss"].to_numpy(float)
+        r0 = expected_best(val, test, np.array([budget]))
+        for k, (side, losses) in enumerate((("val", val), ("test", test))):
+            q1, q3 = np.quantile(losses, [0.25, 0.75])
+            span = float(r0[k][0] - best.loc[(p, seed), f"lstar_{side}"])
+            if q3 > q1 and span < fraction * (q3 - q1):
+                rows.append({"problem": p, "seed": int(seed), "side": side,
+                             "r0": float(r0[k][0]),
+                             "lstar": float(best.loc[(p, seed), f"lstar_{side}"]),
+                             "span": span, "spread": float(q3 - q1),
+                             "ratio": span / float(q3 - q1)})
+    return pd.DataFrame(rows, columns=NARROW_COLUMNS)
+
+
+def warning_text(bad: pd.DataFrame) -> str:
+    """The report's sentence for flagged rows of a :func:`null_check` table: what a flag
+    can mean, chance included, and how to tell (``tunebench nullcheck --resalt``)."""
+    which = ", ".join(f"{r.strategy} ({r.side}, p = {r.p_value:.3g})"
+                      for r in bad.itertuples())
+    return (f"Warning: the mean score of {which} is outside its permutation distribution. "
+            f"Three causes are possible. Chance: at p < {ALPHA:g} about 1 run in 20 is "
+            "flagged although nothing is wrong, and the suite's seeds are fixed, so a chance "
+            "flag repeats on every rerun of the same suite. A mismatch: the reference table "
+            "does not match this run (library versions, data or search space). Or that "
+            "random search samples differently from the reference sample. To tell them "
+            "apart run `tunebench nullcheck RUN_DIR --resalt 20`: it reruns the random-search "
+            "cells with fresh seeds against the same table; a mismatch keeps failing "
+            "(most resalted runs flagged), chance does not (about 1 in 20).")
 
 
 def above_one(fin: pd.DataFrame) -> dict[str, int]:

@@ -22,7 +22,7 @@ from tunebench.benchmarks.analysis.defaults import fixed_notes, moves_table
 from tunebench.benchmarks.analysis.fidelity import fidelity_summary
 from tunebench.benchmarks.analysis.metric_agreement import metric_rankings, primary_label
 from tunebench.benchmarks.analysis.normalise import best_known, normalised_scores
-from tunebench.benchmarks.analysis.nullcheck import above_one, final_scores, null_check
+from tunebench.benchmarks.analysis.nullcheck import above_one, final_scores, narrow_cells, null_check
 from tunebench.benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from tunebench.benchmarks.analysis.power import power_statement, within_problem_note
 from tunebench.benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
@@ -186,10 +186,12 @@ class Summary:
     #: Footnote of the per-problem table: its significance marks, or why none can appear.
     within_note: str = ""
     #: Final losses and normalised scores per cell; the null check of random search (its
-    #: mean score against simulated random-search runs; :mod:`~benchmarks.analysis.nullcheck`);
+    #: mean score against its permutation distribution; :mod:`~benchmarks.analysis.nullcheck`);
     #: how many final scores exceed 1, per side.
     final_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     null_check: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: (problem, seed, side) whose R0 - L* is below NARROW_FRACTION of the sample's IQR.
+    null_narrow: pd.DataFrame = field(default_factory=pd.DataFrame)
     above_one: dict[str, int] = field(default_factory=dict)
     #: Rankings of strategies under every recorded metric, and Kendall's tau of each with
     #: the ranking under the primary metric.
@@ -284,7 +286,7 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
                                            ALPHA),
         "within_note": within_problem_note(seeds, len(strategies), ALPHA),
         "final_scores": final_scores(fin),
-        "null_check": null_check(df, sample, lstar) if has_scores else pd.DataFrame(),
+        **_null(df, sample, lstar, int(inputs.manifest["suite"]["budget"])),
         "above_one": above_one(fin) if has_scores else {},
         "metric_ranks": ranks, "metric_agreement": agreement,
         "default_moves": moves_table(problems) if with_defaults else pd.DataFrame(),
@@ -292,6 +294,16 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
         "protocols": compare_protocols(inputs.trials, inputs.manifest["suite"]),
         "fidelity": fidelity_summary(df, scored),
     }
+
+
+def _null(df: pd.DataFrame, sample: pd.DataFrame | None, lstar: pd.DataFrame,
+          budget: int) -> dict[str, pd.DataFrame]:
+    """The null check and its narrow cells (empty without normalised scores)."""
+    if sample is None:
+        return {"null_check": pd.DataFrame(), "null_narrow": pd.DataFrame()}
+    narrow = narrow_cells(sample, lstar, budget).merge(
+        df[["problem", "seed"]].drop_duplicates().astype({"seed": int}))
+    return {"null_check": null_check(df, sample, lstar, narrow=narrow), "null_narrow": narrow}
 
 
 def default_protocol(trials: pd.DataFrame, suite: dict[str, Any]) -> str:

@@ -120,6 +120,20 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--force", action="store_true",
                      help="write into --out even if it holds files that are not a report")
 
+    nc = sub.add_parser("nullcheck", parents=[common],
+                        help="tell a chance null-check flag from a reference mismatch",
+                        description="The null check of a stored run (random search against "
+                        "its reference table); with --resalt K, rerun the run's random-search "
+                        "cells K times with fresh seeds against the same table and count how "
+                        "many are flagged: a mismatch keeps failing, chance does not (about "
+                        "1 in 20).")
+    nc.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    nc.add_argument("--resalt", type=_positive, metavar="K",
+                    help="re-salted reruns of the random-search cells (e.g. 20)")
+    nc.add_argument("--jobs", type=_positive, default=1, help="worker processes (default 1)")
+    nc.add_argument("--out", type=Path, metavar="CSV",
+                    help="also write the re-salt table to this CSV file")
+
     ls = sub.add_parser("list", parents=[common],
                        help="list strategies, problems, datasets, suites or metrics")
     ls.add_argument("what", choices=["strategies", "problems", "datasets", "suites", "metrics"])
@@ -409,6 +423,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_nullcheck(args: argparse.Namespace) -> int:
+    from tunebench.benchmarks.cli.nullcheck import run_nullcheck
+    from tunebench.benchmarks.store.rundir import StoreError
+
+    try:
+        for line in run_nullcheck(args.run_dir, args.resalt or 0, args.jobs, args.out):
+            print(line)
+    except (StoreError, ValueError) as exc:
+        raise BadInput(str(exc)) from exc
+    return EXIT_OK
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     if args.what == "strategies":
         from tunebench.strategies.registry import BUILTINS, missing_requirement
@@ -494,7 +520,7 @@ def _plugins_from_cwd() -> None:
         sys.path.append(cwd)
 
 
-COMMANDS = {"run": cmd_run, "reference": cmd_reference, "validate": cmd_validate, "report": cmd_report, "list": cmd_list,
+COMMANDS = {"run": cmd_run, "reference": cmd_reference, "validate": cmd_validate, "report": cmd_report, "list": cmd_list, "nullcheck": cmd_nullcheck,
             "check-strategy": cmd_check_strategy}
 
 

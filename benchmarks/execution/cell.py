@@ -86,12 +86,15 @@ class CellResult:
         return self.error is None
 
 
-def run_cell(cell: Cell, suite: Suite) -> CellResult:
-    """Run every trial of one cell; a raising strategy gives a failed result, not a crash."""
+def run_cell(cell: Cell, suite: Suite, salt: str = "") -> CellResult:
+    """Run every trial of one cell; a raising strategy gives a failed result, not a crash.
+
+    ``salt`` (empty in runs) is mixed into the strategy's seed only, so the objective
+    (split, folds, model seed) stays the cell's: ``tunebench nullcheck --resalt`` uses it."""
     start = time.perf_counter()
     result = CellResult(cell)
     try:
-        _run(cell, suite, result)
+        _run(cell, suite, result, salt)
     except Exception:
         result.error = traceback.format_exc(limit=20)
     result.seconds = time.perf_counter() - start
@@ -103,7 +106,7 @@ def cell_protocol(cell: Cell, suite: Suite) -> Protocol:
     return Protocol.parse(cell.protocol or suite.protocol_names[0])
 
 
-def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
+def _run(cell: Cell, suite: Suite, result: CellResult, salt: str = "") -> None:
     problem = with_suite_metric(get_problem(cell.problem), suite.metric)
     protocol = cell_protocol(cell, suite)
     objective = problem.bind(cell.seed, folds=suite.folds, test_fraction=suite.test_fraction,
@@ -113,8 +116,8 @@ def _run(cell: Cell, suite: Suite, result: CellResult) -> None:
     if "default" in (cls.accepted_options() or []):
         options["default"] = dict(problem.default_config)
     budget = suite.budget
-    strategy = cls(problem.space, derive_seed(cell.seed, "strategy", problem.name), budget,
-                   **options)
+    keys = ("strategy", problem.name) + ((salt,) if salt else ())
+    strategy = cls(problem.space, derive_seed(cell.seed, *keys), budget, **options)
     timeout = suite.trial_timeout
     if timeout and threading.current_thread() is not threading.main_thread():
         log.warning("trial_timeout is not enforced in worker threads; trials of %s run "

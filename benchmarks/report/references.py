@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tunebench.benchmarks.analysis.nullcheck import NARROW_FRACTION, warning_text
 from tunebench.benchmarks.report.tables import Table
 
 
@@ -41,16 +42,34 @@ def render_references(page: Any, s: Any) -> None:
                          "the reference sample's evaluations of each cell re-split at random); "
                          "it should be consistent with it",
                          note="null_low/null_high: central 95% of the permuted means; "
-                              "p_value: two-sided Monte Carlo permutation p. The score "
-                              "is bounded by 1 above only, so its mean is often well below 0 "
-                              "with few seeds: the null range says how far is normal."))
+                              "p_value: two-sided Monte Carlo permutation p (about 1 run "
+                              "in 20 is below 0.05 by chance). The score is bounded by 1 "
+                              "above only, so its mean is often well below 0 with few seeds: "
+                              "the null range says how far is normal; median and iqm of the "
+                              "same scores resist single cells. narrow: cells whose R0 - L* "
+                              "is tiny (listed below)."))
         bad = nc[~nc["consistent"]]
         if len(bad):
-            page.para("Warning: the mean score of " + ", ".join(
-                f"{r.strategy} ({r.side}, p = {r.p_value:.3g})" for r in bad.itertuples())
-                + " is outside its permutation distribution (random search and the "
-                "reference sample do not look like draws of one distribution): "
-                "the reference table may not match this run (library versions, data or "
-                "search space), or that random search samples differently.")
+            page.para(warning_text(bad))
+    _narrow(page, s)
     page.table(Table("references", s.lstar, "L* (point 1 of the normalised score) per problem "
                      "and seed, frozen in the reference table"))
+
+
+def _narrow(page: Any, s: Any) -> None:
+    """The cells whose score unit R0 - L* is tiny (:func:`~benchmarks.analysis.nullcheck.
+    narrow_cells`)."""
+    narrow = getattr(s, "null_narrow", None)
+    if narrow is None or narrow.empty:
+        page.para(f"No narrow cells: on every (problem, seed) R0 - L* is at least "
+                  f"{NARROW_FRACTION:g} of the reference sample's interquartile range of "
+                  "losses.")
+        return
+    page.table(Table("null_narrow", narrow, f"Narrow cells: R0 - L* (span) below "
+                     f"{NARROW_FRACTION:g} of the interquartile range of the reference "
+                     "sample's losses (spread) on that seed",
+                     note="R0 - L* is the score's unit: here a loss difference of 1% of the "
+                          "typical spread between random configurations moves the score by "
+                          "more than 1, so one such cell can dominate a mean score (a "
+                          "saturated problem: random search is already near the best known "
+                          "loss). Read the median and IQM."))
