@@ -151,3 +151,107 @@ def test_nullcheck_command_end_to_end(tmp_path, run_cli, capsys):
 def test_nullcheck_command_bad_input(tmp_path, run_cli, capsys):
     assert run_cli("nullcheck", tmp_path) == 2
     assert "no manifest.json" in capsys.readouterr().err
+
+
+# ---- the benchmarking checklist and the Bayesian comparison ----------------------------
+
+def _run(tmp_path, run_cli, strategies):
+    """A stored tiny run (2 synthetic problems, 2 seeds, budget 4); returns its directory."""
+    suite = write_suite(tmp_path, budget=4, seeds=2, strategies=strategies,
+                        problems=("branin", "hartmann3"))
+    out = tmp_path / "run"
+    assert run_cli("run", suite, "--out", out, "--jobs", "1", "--no-report") in (0, 1)
+    return out
+
+
+def _items(s) -> dict[str, bool]:
+    return dict(zip(s.checklist["item"], s.checklist["met"], strict=True))
+
+
+def test_checklist_marks_a_run_without_random(tmp_path, run_cli):
+    from tunebench.benchmarks.analysis.summary import load, summarise
+
+    s = summarise(load([_run(tmp_path, run_cli, ("grid", "optuna-tpe"))]))
+    items = _items(s)
+    assert items["Random search present"] is False
+    assert items["Library defaults present"] is False
+    assert items["No failed cells"] is True and items["Equal budgets per strategy"] is True
+    assert items["Seeds and their number"] is True  # 2 seeds on every problem
+    assert items["Test data never seen by strategies"] is True
+    row = s.checklist.set_index("item").loc["Random search present"]
+    assert "'random' is not in the run" in row["evidence"] and "lindauer2020best" in row["keys"]
+
+
+def test_checklist_marks_failed_cells(tmp_path, run_cli, monkeypatch):
+    import sys
+    import textwrap
+
+    from tunebench.benchmarks.analysis.summary import load, summarise
+
+    (tmp_path / "flaky_strategy.py").write_text(textwrap.dedent("""
+        import numpy as np
+        from tunebench.strategies import Strategy
+
+        class Flaky(Strategy):
+            name = "flaky"
+
+            def __init__(self, space, seed, budget):
+                super().__init__(space, seed, budget)
+                self.rng = np.random.default_rng(seed)
+                self.dims = len(space)
+
+            def ask(self):
+                if self.dims == 3:  # hartmann3: this strategy's cells fail
+                    raise RuntimeError("flaky fails on 3-d problems")
+                return self.space.sample(self.rng)
+
+            def tell(self, config, loss):
+                pass
+        """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("flaky_strategy", None)
+    s = summarise(load([_run(tmp_path, run_cli, ("random", "flaky_strategy:Flaky"))]))
+    items = _items(s)
+    assert len(s.failed_cells) == 2 and items["No failed cells"] is False
+    evidence = s.checklist.set_index("item").loc["No failed cells", "evidence"]
+    assert evidence.startswith("2 failed cell(s): hartmann3__")
+    assert items["Random search present"] is True
+
+
+def test_bayes_matches_baycomp_called_directly():
+    from baycomp import SignedRankTest
+
+    from tunebench.benchmarks.analysis.bayes import ROPE, signed_rank
+    from tunebench.benchmarks.analysis.stats import stream_seed
+
+    rng = np.random.default_rng(2)
+    rows = []
+    for i, p in enumerate("abcdefgh"):
+        for seed in (1, 2, 3):
+            rows.append({"problem": p, "strategy": "random", "seed": seed,
+                         "score_test": rng.normal(0, 0.1)})
+            rows.append({"problem": p, "strategy": "tpe", "seed": seed,
+                         "score_test": 0.4 + rng.normal(0, 0.1)})
+            rows.append({"problem": p, "strategy": "same", "seed": seed,
+                         "score_test": rng.normal(0, 0.01)})
+    fin = pd.DataFrame(rows)
+    out = signed_rank(fin, nsamples=5000)
+    assert out["skipped"] == "" and out["rope"] == ROPE == 0.05
+    table = out["table"].set_index("strategy")
+    means = fin.groupby(["problem", "strategy"])["score_test"].mean().unstack()
+    for s in ("tpe", "same"):
+        expected = SignedRankTest.probs(means[s].to_numpy(), means["random"].to_numpy(), 0.05,
+                                        nsamples=5000, random_state=stream_seed("bayes", s))
+        got = table.loc[s, ["p_better", "p_equivalent", "p_worse"]].to_numpy(float)
+        np.testing.assert_allclose(got, expected)
+        assert got.sum() == pytest.approx(1.0)
+    assert table.loc["tpe", "p_better"] > 0.95  # 0.4 higher on every problem
+    assert table.loc["same", "p_equivalent"] > 0.5  # within 0.05 on most problems
+
+
+def test_bayes_says_how_to_install_baycomp_when_absent(monkeypatch):
+    from tunebench.benchmarks.analysis import bayes
+
+    monkeypatch.setattr(bayes, "available", lambda: False)
+    out = bayes.signed_rank(pd.DataFrame({"problem": [], "strategy": [], "score_test": []}))
+    assert out["table"].empty and "tunebench[stats]" in out["skipped"]

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from tunebench.benchmarks.reference import tables as reference_mod
+from tunebench.benchmarks.analysis.bayes import signed_rank
+from tunebench.benchmarks.analysis.checklist import checklist
 from tunebench.benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
 from tunebench.benchmarks.analysis.control import against_control
 from tunebench.benchmarks.analysis.defaults import fixed_notes, moves_table
@@ -205,6 +207,11 @@ class Summary:
     #: with one protocol) and multi-fidelity numbers (empty when all ran at full fidelity).
     protocols: dict[str, Any] = field(default_factory=dict)
     fidelity: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Benchmarking checklist (:mod:`~benchmarks.analysis.checklist`): item, met, evidence,
+    #: guideline; and the Bayesian signed-rank comparison against random
+    #: (:func:`~benchmarks.analysis.bayes.signed_rank`; {} without scores).
+    checklist: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bayes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -249,7 +256,7 @@ def summarise(inputs: Inputs) -> Summary:
     lstar = lstar.merge(df[["problem", "seed"]].drop_duplicates()) if not lstar.empty else lstar
     scores = table is not None and not tests["aggregate_test"].empty
     sample = table.sample(proto) if scores else None
-    return Summary(
+    summary = Summary(
         manifests=inputs.manifests, trials=df, all_trials=inputs.trials,
         failed_cells=dict(inputs.failed_cells), budget=budget, problems=problems,
         strategies=strategies, metric_label=primary_label(df), scored=scored, final=fin,
@@ -266,6 +273,9 @@ def summarise(inputs: Inputs) -> Summary:
         provenance=provenance(inputs.manifest),
         **_sections(inputs, df, fin, scored, strategies, sample, lstar),
     )
+    summary.bayes = signed_rank(fin) if scores else {}
+    summary.checklist = checklist(summary, inputs.run_dirs)
+    return summary
 
 
 def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.DataFrame,

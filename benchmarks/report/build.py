@@ -19,6 +19,7 @@ import pandas as pd
 from tunebench.benchmarks.analysis.profiles import TARGETS
 from tunebench.benchmarks.analysis.summary import ALPHA, PROTOCOL, Inputs, Summary, load, summarise
 from tunebench.benchmarks.report import figures, palette
+from tunebench.benchmarks.report.checklist import render_bayes, render_checklist
 from tunebench.benchmarks.report.citations import bibtex
 from tunebench.benchmarks.report.control import format_interval, render_control
 from tunebench.benchmarks.report.defaults import render_default_moves
@@ -344,7 +345,7 @@ def methods(page: Page, s: Summary) -> None:
 
 #: The report's sections in page order; each renders one part of the Summary.
 SECTIONS: list[Callable[[Page, Summary], None]] = [
-    header, verdict, control, aggregate, statistics, per_problem, overfitting, protocols,
+    header, verdict, render_checklist, control, render_bayes, aggregate, statistics, per_problem, overfitting, protocols,
     timing, failures, provenance, citation, methods,
 ]
 

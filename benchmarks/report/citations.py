@@ -81,6 +81,49 @@ STATISTICS: dict[str, str] = {
   pages     = {17/1--43},
   year      = {2025}
 }""",
+    "lindauer2020best": """@article{lindauer2020best,
+  author  = {Lindauer, Marius and Hutter, Frank},
+  title   = {Best Practices for Scientific Research on Neural Architecture Search},
+  journal = {Journal of Machine Learning Research},
+  volume  = {21},
+  number  = {243},
+  pages   = {1--18},
+  year    = {2020}
+}""",
+    "eggensperger2021hpobench": """@inproceedings{eggensperger2021hpobench,
+  author    = {Eggensperger, Katharina and M{\\"u}ller, Philipp and Mallik, Neeratyoy and
+               Feurer, Matthias and Sass, Ren{\\'e} and Klein, Aaron and Awad, Noor and
+               Lindauer, Marius and Hutter, Frank},
+  title     = {{HPOBench}: A Collection of Reproducible Multi-Fidelity Benchmark Problems for
+               {HPO}},
+  booktitle = {Proceedings of the Neural Information Processing Systems Track on Datasets
+               and Benchmarks},
+  year      = {2021}
+}""",
+    "bischl2023hpo": """@article{bischl2023hpo,
+  author  = {Bischl, Bernd and Binder, Martin and Lang, Michel and Pielok, Tobias and
+             Richter, Jakob and Coors, Stefan and Thomas, Janek and Ullmann, Theresa and
+             Becker, Marc and Boulesteix, Anne-Laure and Deng, Difan and Lindauer, Marius},
+  title   = {Hyperparameter Optimization: Foundations, Algorithms, Best Practices, and Open
+             Challenges},
+  journal = {WIREs Data Mining and Knowledge Discovery},
+  volume  = {13},
+  number  = {2},
+  pages   = {e1484},
+  year    = {2023},
+  doi     = {10.1002/widm.1484}
+}""",
+    "benavoli2017time": """@article{benavoli2017time,
+  author  = {Benavoli, Alessio and Corani, Giorgio and Dem{\\v{s}}ar, Janez and Zaffalon,
+             Marco},
+  title   = {Time for a Change: a Tutorial for Comparing Multiple Classifiers Through
+             {B}ayesian Analysis},
+  journal = {Journal of Machine Learning Research},
+  volume  = {18},
+  number  = {77},
+  pages   = {1--36},
+  year    = {2017}
+}""",
     "hansen2021coco": """@article{hansen2021coco,
   author  = {Hansen, Nikolaus and Auger, Anne and Ros, Raymond and Mersmann, Olaf and
              Tu{\\v{s}}ar, Tea and Brockhoff, Dimo},
