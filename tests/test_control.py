@@ -40,6 +40,8 @@ def test_unanimous_win_hand_computed():
     assert t.loc["a", "median_diff"] == pytest.approx(-4.0)
     # b: 2 zeros dropped -> n = 5, all losses: p = 2**-4 = 0.0625; Holm keeps max(2*p_a, p_b)
     assert t.loc["b", "n_nonzero"] == 5 and t.loc["b", "losses"] == 5
+    # the median difference is over the same 5 problems as the test (2..6), not all 7 (3)
+    assert t.loc["b", "median_diff"] == pytest.approx(4.0)
     assert t.loc["b", "p_value"] == pytest.approx(0.0625)
     assert t.loc["b", "p_holm"] == pytest.approx(0.0625)
     assert t.loc["b", "min_p_holm"] == pytest.approx(2 * 2 ** -4)

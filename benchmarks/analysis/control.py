@@ -7,7 +7,8 @@ with the exact two-sided Wilcoxon signed-rank test; problems where the differenc
 zero are dropped (Wilcoxon's original treatment), which lowers the test's ``n`` and so the
 smallest p it can reach; the table reports both counts. The ``k - 1`` p-values are
 Holm-corrected together. Effect sizes: the median per-problem difference and the
-matched-pairs rank-biserial correlation (negative: the strategy's losses are lower).
+matched-pairs rank-biserial correlation (negative: the strategy's losses are lower), both
+over the same problems as the test (exact ties dropped; 0 when every problem ties).
 
 All pairs (``stats.wilcoxon_holm``) and Friedman/Nemenyi remain secondary analyses.
 """
@@ -37,7 +38,7 @@ def _one(d: np.ndarray, sign: int) -> dict[str, float | int]:
     row: dict[str, float | int] = {
         "problems": len(d), "n_nonzero": len(nz), "wins": int((sign * nz > 0).sum()),
         "losses": int((sign * nz < 0).sum()),
-        "median_diff": float(np.median(d)) if len(d) else np.nan,
+        "median_diff": float(np.median(nz)) if len(nz) else 0.0 if len(d) else np.nan,
         "rank_biserial": _rank_biserial(d), "statistic": np.nan, "p_value": 1.0,
     }
     if len(nz) >= 1:

@@ -378,7 +378,9 @@ METHOD_NOTES = [
     "which pairs differ.",
     "Wilcoxon signed-rank tests compare two strategies on paired values (problems, or seeds "
     "within a problem), Holm-corrected for the number of pairs. Effect sizes: the median "
-    "difference and the matched-pairs rank-biserial correlation (-1 to 1). With n pairs the "
+    "difference and the matched-pairs rank-biserial correlation (-1 to 1); in the table "
+    "against random search both are over the same problems as the test (exact ties "
+    "dropped). With n pairs the "
     "smallest two-sided exact p-value is 2/2^n: with 5 seeds no within-problem test can reach "
     "0.05.",
     "Probability of improvement: the chance that a strategy's final test loss on a problem "
@@ -388,6 +390,13 @@ METHOD_NOTES = [
     "(Schneider, Bischl & Feurer 2025): OT_t = test(inc_t) - min over s<=t of test(inc_s), how "
     "much tuning longer made the chosen model worse on unseen data; relative overtuning divides "
     "by the test improvement so far and is undefined (no progress) below 1e-3.",
+    "Null check: a permutation test; in each cell the run's t random-search evaluations and "
+    "the reference sample's N are pooled and re-split at random 2000 times (R0 recomputed "
+    "from each pseudo-sample), and the run's mean score is compared with the permuted means. "
+    "About 1 run in 20 is flagged at p < 0.05 by chance; `tunebench nullcheck RUN_DIR "
+    "--resalt 20` tells chance (rare flags on fresh seeds) from a mismatch (persistent).",
+    "Bayesian comparison: baycomp's signed-rank test (Benavoli et al. 2017) on per-problem "
+    "mean normalised test scores, ROPE +/-0.05 score units; secondary to the Wilcoxon tests.",
     "Trajectory test regret: the incumbent's test loss minus the best test loss among all "
     "configurations tried so far: what selecting by validation loss cost. Rank reversals: "
     "the share of strategy pairs that validation and test losses order differently.",

@@ -44,7 +44,8 @@ def control_table(table: pd.DataFrame, value: str, alpha: float = 0.05) -> Table
                  "comparisons (primary analysis)",
                  bold=bold,
                  note="median_diff and rank_biserial are strategy minus random; wins and "
-                      "losses count problems; n_nonzero excludes exact ties. 'unreachable': "
+                      "losses count problems; n_nonzero excludes exact ties, and "
+                      "median_diff is over the same n_nonzero problems as the test. 'unreachable': "
                       "with this many problems no outcome can give p < alpha after Holm.")
 
 

@@ -72,4 +72,5 @@ def _narrow(page: Any, s: Any) -> None:
                           "typical spread between random configurations moves the score by "
                           "more than 1, so one such cell can dominate a mean score (a "
                           "saturated problem: random search is already near the best known "
-                          "loss). Read the median and IQM."))
+                          "loss). Read the median and IQM.",
+                     decimals={"r0": 6, "lstar": 6, "span": 6, "spread": 4, "ratio": 5}))
