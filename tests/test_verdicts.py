@@ -10,8 +10,8 @@ from tunebench.benchmarks.analysis.nullcheck import (
     NARROW_FRACTION,
     narrow_cells,
     null_check,
-    warning_text,
 )
+from tunebench.benchmarks.report.references import warning_text
 from tunebench.benchmarks.analysis.resalt import flag_counts, verdict_lines
 from tests.conftest import write_suite
 

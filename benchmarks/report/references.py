@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tunebench.benchmarks.analysis.nullcheck import NARROW_FRACTION, warning_text
+import pandas as pd
+
+from tunebench.benchmarks.analysis.nullcheck import ALPHA, NARROW_FRACTION
 from tunebench.benchmarks.report.tables import Table
 
 
@@ -74,3 +76,19 @@ def _narrow(page: Any, s: Any) -> None:
                           "saturated problem: random search is already near the best known "
                           "loss). Read the median and IQM.",
                      decimals={"r0": 6, "lstar": 6, "span": 6, "spread": 4, "ratio": 5}))
+
+
+def warning_text(bad: pd.DataFrame) -> str:
+    """The report's sentence for flagged rows of a :func:`null_check` table: what a flag
+    can mean, chance included, and how to tell (``tunebench nullcheck --resalt``)."""
+    which = ", ".join(f"{r.strategy} ({r.side}, p = {r.p_value:.3g})"
+                      for r in bad.itertuples())
+    return (f"Warning: the mean score of {which} is outside its permutation distribution. "
+            f"Three causes are possible. Chance: at p < {ALPHA:g} about 1 run in 20 is "
+            "flagged although nothing is wrong, and the suite's seeds are fixed, so a chance "
+            "flag repeats on every rerun of the same suite. A mismatch: the reference table "
+            "does not match this run (library versions, data or search space). Or that "
+            "random search samples differently from the reference sample. To tell them "
+            "apart run `tunebench nullcheck RUN_DIR --resalt 20`: it reruns the random-search "
+            "cells with fresh seeds against the same table; a mismatch keeps failing "
+            "(most resalted runs flagged), chance does not (about 1 in 20).")
