@@ -75,7 +75,7 @@ def _native(name: str, evals: int, seed: int) -> float:
     else:
         from skopt import Optimizer
 
-        import strategies.skopt_compat  # noqa: F401
+        import tunebench.strategies.skopt_compat  # noqa: F401
 
         opt = Optimizer([(-5.0, 10.0), (0.0, 15.0)], base_estimator=cls.base_estimator,
                         random_state=seed)
@@ -194,9 +194,11 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     atomic_write_table(run.trials_path, pa.Table.from_pandas(df[SCHEMA.names], schema=SCHEMA,
                                                              preserve_index=False))
     run.write_manifest({
-        "run_id": "synthetic", "suite": {"name": "synthetic", "budget": evals, "folds": 5,
-                                         "test_fraction": 0.25, "start_from_default": False,
-                                         "reference": {}},
+        "run_id": "synthetic",
+        "suite": {"name": "synthetic", "budget": evals, "folds": 5, "test_fraction": 0.25,
+                  "start_from_default": False, "reference": {}, "strategies": names,
+                  "problems": [f"p{i:02d}" for i in range(problems)],
+                  "seeds": list(range(1, seeds + 1))},
         "strategies": {s: {"library": "numpy", "spec": s} for s in names},
         "problems": {f"p{i:02d}": {"metric": "1-accuracy", "optimum": None}
                      for i in range(problems)},
@@ -204,10 +206,12 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     return n
 
 
-def report_scaling(workdir: Path) -> dict[str, Any]:
+def report_scaling(workdir: Path, **shape: int) -> dict[str, Any]:
+    """Wall time and peak memory of ``build_report`` on a synthetic run of ``shape``
+    (:func:`synthetic_run`'s arguments), measured in a child process."""
     run = workdir / "synthetic"
-    rows = synthetic_run(run)
-    code = ("import resource, sys, time; from benchmarks.report import build_report; "
+    rows = synthetic_run(run, **shape)
+    code = ("import resource, sys, time; from tunebench.benchmarks.report import build_report; "
             "t = time.perf_counter(); build_report(sys.argv[1]); "
             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     res = subprocess.run([sys.executable, "-c", code, str(run)], capture_output=True,
