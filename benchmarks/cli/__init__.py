@@ -197,20 +197,26 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from exc
     except OSError as exc:  # disk full, read-only file system while writing the manifest
         raise BadInput(f"cannot write to {out}: {exc.strerror or exc}") from exc
-    if not args.no_report:
-        try:
-            _reference_for_run(suite, out, args)
-        except OSError as exc:  # disk full while building the reference table
-            run.unlock()
-            raise BadInput(f"cannot write the reference table: {exc.strerror or exc}") from exc
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
     from tunebench.benchmarks.plan.estimate import estimate_sentence
+    from tunebench.benchmarks.reference import cache as reference_cache
 
-    log.info("%s", estimate_sentence(suite, 1 if args.scheduler else args.jobs))
+    build = (reference_cache.build_cost(suite) if not args.no_report
+             else reference_cache.BuildCost(0.0, 0.0))
+    log.info("%s", estimate_sentence(suite, 1 if args.scheduler else args.jobs, build.seconds))
     stored = {c.id for c in runner.plan(suite)} & run.done_cells()
-    progress = _Progress(suite.n_cells, len(stored), args.quiet)
+    extra = reference_cache.build_cells(suite) if build.table is None else 0
+    progress = _Progress(suite.n_cells + (0 if args.no_report else extra), len(stored),
+                         args.quiet)
+    if not args.no_report:
+        try:
+            _reference_for_run(suite, out, args, progress)
+        except OSError as exc:  # disk full while building the reference table
+            run.unlock()
+            progress.close()
+            raise BadInput(f"cannot write the reference table: {exc.strerror or exc}") from exc
     runner.STOP.clear()
 
     def on_sigint(signum: int, frame: object) -> None:
@@ -281,6 +287,7 @@ class _Progress:
         import time
 
         self.total, self.stored, self.quiet = total, stored, quiet
+        self.done = stored
         self.start = time.perf_counter()
         self.trials = 0
         self.bar = None
@@ -300,11 +307,15 @@ class _Progress:
 
         return logging_redirect_tqdm()
 
-    def update(self, result: Any, done: int, total: int) -> None:
+    def update(self, result: Any, done: int = 0, total: int = 0) -> None:
+        """One more cell finished (of the reference build or of the run: the bar covers
+        both; its own count, so ``done`` and ``total`` of each stage are not needed)."""
         import time
 
         elapsed = max(time.perf_counter() - self.start, 1e-9)
         self.trials += len(result.records)
+        self.done += 1
+        done, total = self.done, self.total
         ran = done - self.stored
         if self.bar is not None:
             self.bar.update(1)
@@ -324,17 +335,19 @@ class _Progress:
 
 
 
-def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace) -> None:
-    """Find or build the run's reference table and record the run's signatures."""
+def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace,
+                       progress: _Progress) -> None:
+    """Find or build the run's reference table and record the run's signatures; the build's
+    cells count on the run's progress line."""
     from tunebench.benchmarks.reference import tables as reference
 
     table = reference.find(suite)
     if table is None:
-        log.info("building the reference table of suite %s (once; cached)", suite.name)
-        progress = _Progress(len(suite.problems) * len(suite.seeds), 0, args.quiet)
-        table = reference.ensure(suite, jobs=args.jobs, scheduler=args.scheduler,
-                                 progress=progress.update)
-        progress.close()
+        log.info("building the reference table of suite %s (once; cached, and reused by "
+                 "any suite it covers)", suite.name)
+        with progress.logging():
+            table = reference.ensure(suite, jobs=args.jobs, scheduler=args.scheduler,
+                                     progress=progress.update)
     reference.record_run(out, suite, table)
 
 

@@ -148,13 +148,15 @@ def parallel_and_breakdown(suite: str, workdir: Path) -> dict[str, Any]:
 
 
 def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: int = 20,
-                  evals: int = 100, seed: int = 0) -> int:
-    """Write a synthetic run directory with strategies x problems x seeds x evals rows."""
+                  evals: int = 100, seed: int = 0, protocols: int = 1) -> int:
+    """Write a synthetic run directory with strategies x problems x seeds x evals rows,
+    times ``protocols`` validation protocols (an axis: ``cv-3``, ``cv-5``, ...)."""
     rng = np.random.default_rng(seed)
     names = ["random"] + [f"s{i:02d}" for i in range(1, strategies)]
-    idx = pd.MultiIndex.from_product([[f"p{i:02d}" for i in range(problems)], names,
+    protos = [f"cv-{3 + 2 * i}" for i in range(protocols)]
+    idx = pd.MultiIndex.from_product([[f"p{i:02d}" for i in range(problems)], protos, names,
                                       range(1, seeds + 1), range(evals)],
-                                     names=["problem", "strategy", "seed", "trial"])
+                                     names=["problem", "protocol", "strategy", "seed", "trial"])
     n = len(idx)
     df = idx.to_frame(index=False)
     skill = df["strategy"].str[1:].replace("andom", "0").astype(int).to_numpy() / (4 * strategies)
@@ -182,7 +184,6 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["val:1-accuracy"], df["test:1-accuracy"] = df["val_loss"], df["test_loss"]
     df["fidelity"] = 1.0
     df["cost"] = 1.0
-    df["protocol"] = "cv-3"
     df["fits"] = 4
 
     run = RunDir(path)
@@ -198,7 +199,8 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
         "suite": {"name": "synthetic", "budget": evals, "folds": 5, "test_fraction": 0.25,
                   "start_from_default": False, "reference": {}, "strategies": names,
                   "problems": [f"p{i:02d}" for i in range(problems)],
-                  "seeds": list(range(1, seeds + 1))},
+                  "seeds": list(range(1, seeds + 1)),
+                  **({"protocols": protos} if protocols > 1 else {})},
         "strategies": {s: {"library": "numpy", "spec": s} for s in names},
         "problems": {f"p{i:02d}": {"metric": "1-accuracy", "optimum": None}
                      for i in range(problems)},

@@ -170,10 +170,24 @@ def run_dask(cells: list[Cell], suite: Suite, address: str) -> Iterator[CellResu
     with Client(address, timeout="30s") as client:
         client.run(_worker_init, CELL_THREADS, logging.WARNING)
         task = run_cell_in_subprocess if suite.trial_timeout else _run_cell_task
-        futures = [client.submit(task, c, suite, key=f"tunebench-{c.id}", pure=False)
-                   for c in cells]
+        # Dask runs higher priorities first: keep the given (longest-first) order on the cluster.
+        futures = [client.submit(task, c, suite, key=f"tunebench-{c.id}", pure=False,
+                                 priority=len(cells) - i) for i, c in enumerate(cells)]
         for fut in as_completed(futures):
             yield fut.result()
+
+
+def _longest_first(suite: Suite, cells: list[Cell]) -> list[Cell]:
+    """Cells in dispatch order: longest estimated first (:mod:`benchmarks.plan.estimate`), so
+    that on many workers no long cell starts last; records do not depend on the order."""
+    from tunebench.benchmarks.plan.estimate import cell_costs, longest_first
+
+    try:
+        costs = cell_costs(suite, cells)
+    except Exception:  # noqa: BLE001 -- an unknown cost must not stop a run: plan order
+        log.debug("no cost estimate for %s; cells run in plan order", suite.name, exc_info=True)
+        return cells
+    return longest_first(cells, costs)  # type: ignore[return-value]
 
 
 @dataclass
@@ -282,7 +296,7 @@ def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 
     start = time.perf_counter()
     cells = plan(suite)
     done = run.done_cells()
-    todo = [c for c in cells if c.id not in done]
+    todo = _longest_first(suite, [c for c in cells if c.id not in done])
     summary = RunSummary(run.path, len(cells), skipped=len(cells) - len(todo))
     log.info("%s: %d cells, %d already stored, %d to run", run.path, len(cells),
              summary.skipped, len(todo))

@@ -1,13 +1,20 @@
 """Estimated wall time of a suite before it runs, from the selection pilot's measured costs.
 
 ``benchmarks/suites/selection.csv`` records seconds per evaluation (3-fold CV plus the
-refit, on the machine that ran the pilot; measured in real runs where it has that). Synthetic functions cost nothing; a real
-problem it does not list is counted at the median measured cost of its model family (or
-of all problems), and the estimate says how many were guessed. Strategy overheads per suggestion are :data:`benchmarks.select.OVERHEAD`.
+refit, on the machine that ran the pilot; measured in real runs where it has that).
+Synthetic functions cost nothing; a real problem it does not list is counted at the median
+measured cost of its model family (or of all problems), and the estimate says how many were
+guessed. Strategy overheads per suggestion are :data:`benchmarks.select.OVERHEAD`.
+
+The same per-cell costs order the cells longest-first (:mod:`benchmarks.execution.runner`)
+and size the reference build (:mod:`benchmarks.reference.cache`).
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 import pandas as pd
@@ -25,8 +32,24 @@ def measured_costs() -> pd.DataFrame:
         return pd.read_csv(f, comment="#")
 
 
-def estimate(suite: Suite, cores: int) -> tuple[float, int]:
-    """(estimated seconds on ``cores`` workers, number of problems whose cost is guessed)."""
+@dataclass(frozen=True)
+class CostModel:
+    """Seconds per evaluation of each problem under a suite's protocol; which were guessed."""
+
+    per_eval: dict[str, float]
+    guessed: frozenset[str]
+
+    def cell(self, problem: str, strategy: str, evals: int) -> float:
+        """Estimated seconds of one cell: ``evals`` evaluations plus the strategy's overhead
+        per suggestion (``defaults`` evaluates one configuration)."""
+        n = 1 if strategy == "defaults" else int(evals)
+        return self.per_eval[problem] * n + OVERHEAD.get(strategy, 0.01) * n
+
+
+def cost_model(suite: Suite) -> CostModel:
+    """Per-problem seconds per evaluation of the suite's problems (see module doc)."""
+    from tunebench.problems.catalogue import get_problem
+
     table = measured_costs()
     if "measured_seconds_per_eval" in table.columns:  # costs measured in real runs first
         table = table.assign(seconds_per_eval=table["measured_seconds_per_eval"].fillna(
@@ -36,30 +59,57 @@ def estimate(suite: Suite, cores: int) -> tuple[float, int]:
     by_model = table.groupby("model")["seconds_per_eval"].median().to_dict()
     fallback = float(table["seconds_per_eval"].median()) if len(table) else 1.0
     scale = (suite.folds + 1) / 4  # the pilot measured 3 folds + 1 refit
-    total, guessed = 0.0, 0
-    from tunebench.benchmarks.plan.applicability import applies
-    from tunebench.problems.catalogue import get_problem
-
+    per_eval, guessed = {}, set()
     for p in suite.problems:
         if p in by_problem:
             cost = by_problem[p]
         elif get_problem(p).task == "synthetic":
             cost = 0.0
         else:
-            guessed += 1
+            guessed.add(p)
             cost = by_model.get(p.split("-", 1)[0], fallback)
-        for s in suite.strategies:
-            if not applies(s, p):
-                continue
-            evals = 1 if s == "defaults" else suite.budget
-            total += (cost * scale * evals + OVERHEAD.get(s, 0.01) * suite.budget) * len(
-                suite.seeds)
-    return total / max(1, cores), guessed
+        per_eval[p] = float(cost) * scale
+    return CostModel(per_eval, frozenset(guessed))
 
 
-def estimate_sentence(suite: Suite, cores: int) -> str:
-    """One line for the CLI: the estimate and how it was made."""
+def cell_costs(suite: Suite, cells: Iterable[object] | None = None) -> dict[str, float]:
+    """Cell id -> estimated seconds, for ``cells`` (default: every cell of the suite)."""
+    from tunebench.benchmarks.execution.runner import plan
+
+    model = cost_model(suite)
+    return {c.id: model.cell(c.problem, c.strategy, suite.budget)  # type: ignore[attr-defined]
+            for c in (plan(suite) if cells is None else cells)}
+
+
+def estimate(suite: Suite, cores: int) -> tuple[float, int]:
+    """(estimated seconds on ``cores`` workers, number of problems whose cost is guessed):
+    the sum of cell costs over the workers."""
+    total = sum(cell_costs(suite).values())
+    return total / max(1, cores), len(cost_model(suite).guessed)
+
+
+def makespan(costs: Iterable[float], workers: int) -> float:
+    """Finish time of cells dispatched in the given order to the first free of ``workers``
+    (how the local pool and Dask hand out cells)."""
+    free = [0.0] * max(1, workers)
+    for c in costs:
+        heapq.heapreplace(free, free[0] + float(c))
+    return max(free)
+
+
+def longest_first(cells: list[object], costs: dict[str, float]) -> list[object]:
+    """Cells ordered by estimated cost, longest first (ties keep the plan's order): with many
+    workers the long cells do not start last and leave the others idle."""
+    return sorted(cells, key=lambda c: -costs.get(c.id, 0.0))  # type: ignore[attr-defined]
+
+
+def estimate_sentence(suite: Suite, cores: int, reference_seconds: float = 0.0) -> str:
+    """One line for the CLI: the estimate (reference build included when one is needed) and
+    how it was made."""
     seconds, guessed = estimate(suite, cores)
     note = f"; {guessed} problem costs guessed" if guessed else ""
-    return (f"estimated wall time about {seconds / 60:.0f} min on {cores} worker(s) "
-            f"(costs measured by the selection pilot or in earlier runs{note})")
+    ref = reference_seconds / max(1, cores)
+    split = (f": {seconds / 60:.1f} min of cells + {ref / 60:.1f} min to build the reference "
+             "table" if reference_seconds else "")
+    return (f"estimated wall time about {(seconds + ref) / 60:.1f} min on {cores} worker(s)"
+            f"{split} (costs measured by the selection pilot or in earlier runs{note})")
