@@ -19,3 +19,14 @@ def test_report_scaling_runs_on_a_tiny_synthetic_run(tmp_path: Path,
     assert (tmp_path / "synthetic" / "report" / "index.html").exists()
     trials = pd.read_parquet(tmp_path / "synthetic" / "trials.parquet")
     assert len(trials) == res["rows"]
+
+
+def test_paper_planning_reports_build_ratio_and_packing() -> None:
+    p = perf.paper_planning()
+    assert p["cells"] > 20000 and p["makespan_longest_first"] <= 1.1
+    assert p["makespan_longest_first"] <= p["makespan_plan_order"]
+    ratios = [b["ratio"] for b in p["build"].values()]
+    assert ratios == sorted(ratios, reverse=True) and ratios[-1] < ratios[0]
+    md = perf.to_markdown({"date": "d", "command": "c", "overhead": [], "planning": p,
+                           "machine": {"cpu": "x", "cores": 2, "python": "3.11"}})
+    assert "reference build / cells, in force" in md

@@ -6,11 +6,17 @@ Measures in one run and writes ``results/perf/<date>.json`` and ``.md``:
    tunebench's cell loop vs through the same library's own loop (``study.optimize``,
    ``fmin``, ``Optimizer.ask/tell``, a plain numpy loop); the ratio of wall times;
 2. parallel efficiency: a suite with ``--jobs 1`` vs ``--jobs 2``;
-3. report generation on a synthetic ``trials.parquet`` of 1,000,000 rows: wall time and
-   peak memory (measured in a child process);
-4. the suite's wall time split into model fitting, strategy (ask + tell) and harness.
+3. report generation on a synthetic ``trials.parquet`` of 1,000,000 rows (``--paper-report``:
+   5,040,000 rows, the ``paper`` suite's shape with a protocol axis): wall time and peak
+   memory (measured in a child process);
+4. the suite's wall time split into model fitting, strategy (ask + tell) and harness, and
+   its estimated wall time against the measured one;
+5. planning at paper scale, from estimated costs alone: the reference build of ``paper``
+   against its cells (the rule in force and right-sized variants), and the makespan of its
+   cells dispatched longest-first on 64 workers against sum(cost) / 64.
 
-Usage: ``python -m benchmarks.perf [--evals 200] [--suite default] [--skip-parallel]``.
+Usage: ``python -m tunebench.benchmarks.devtools.perf [--evals 200] [--suite default]
+[--skip-parallel] [--skip-report] [--paper-report]``.
 """
 
 from __future__ import annotations
@@ -132,6 +138,10 @@ def _run_suite(suite: str, jobs: int, out: Path) -> float:
 
 
 def parallel_and_breakdown(suite: str, workdir: Path) -> dict[str, Any]:
+    from tunebench.benchmarks.plan.estimate import estimate
+    from tunebench.benchmarks.plan.suite import load
+
+    estimated = estimate(load(suite), 1)[0]
     t1 = _run_suite(suite, 1, workdir / "jobs1")
     t2 = _run_suite(suite, 2, workdir / "jobs2")
     df = pd.read_parquet(workdir / "jobs1" / "trials.parquet")
@@ -141,6 +151,7 @@ def parallel_and_breakdown(suite: str, workdir: Path) -> dict[str, Any]:
 
     identical = a[DETERMINISTIC].equals(df[DETERMINISTIC])
     return {"suite": suite, "jobs1_s": t1, "jobs2_s": t2, "speedup": t1 / t2,
+            "estimated_jobs1_s": estimated, "estimate_over_measured": estimated / t1,
             "records_identical": bool(identical), "trials": len(df),
             "fit_s": fit, "strategy_s": strat, "harness_s": t1 - fit - strat,
             "fit_share": fit / t1, "strategy_share": strat / t1,
@@ -222,6 +233,37 @@ def report_scaling(workdir: Path, **shape: int) -> dict[str, Any]:
     return {"rows": rows, "seconds": float(seconds), "peak_mib": int(rss_kib) / 1024}
 
 
+#: The paper suite's shape with a protocol axis: 15 x 84 x 20 x 100 x 2 = 5,040,000 rows.
+PAPER_SHAPE = {"strategies": 15, "problems": 84, "seeds": 20, "evals": 100, "protocols": 2}
+
+
+def paper_planning(suite: str = "paper", workers: int = 64) -> dict[str, Any]:
+    """Reference build / cells (estimated) and the simulated longest-first makespan."""
+    from tunebench.benchmarks.plan import estimate
+    from tunebench.benchmarks.plan.suite import load
+    from tunebench.benchmarks.reference import cache
+    from tunebench.benchmarks.reference import tables as ref
+
+    s = load(suite)
+    costs = estimate.cell_costs(s)
+    cells = sum(costs.values())
+    variants = {"in force": {},
+                "campaign 1 x budget": {"factor": 1},
+                "N = 5 x budget, campaign 1 x budget": {"samples": 5 * s.budget, "factor": 1}}
+    build = {}
+    for name, kw in variants.items():
+        b = cache.build_cost(s, reuse=False, **kw)
+        build[name] = {"sample_s": b.sample_seconds, "campaign_s": b.campaign_seconds,
+                       "ratio": b.seconds / cells}
+    in_order = list(costs.values())
+    lpt = sorted(in_order, reverse=True)
+    bound = cells / workers
+    return {"suite": suite, "cells": len(costs), "cells_s": cells, "workers": workers,
+            "samples_per_budget": ref.SAMPLES_PER_BUDGET, "campaign_factor": ref.CAMPAIGN_FACTOR,
+            "build": build, "makespan_plan_order": estimate.makespan(in_order, workers) / bound,
+            "makespan_longest_first": estimate.makespan(lpt, workers) / bound}
+
+
 def to_markdown(result: dict[str, Any]) -> str:
     lines = [f"# tunebench performance, {result['date']}", "",
              f"Machine: {result['machine']['cpu']} x {result['machine']['cores']}, Python "
@@ -238,6 +280,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         lines += ["", f"## Suite `{p['suite']}`: parallel efficiency and time split", "",
                   f"* `--jobs 1`: {p['jobs1_s']:.1f} s; `--jobs 2`: {p['jobs2_s']:.1f} s; "
                   f"speed-up {p['speedup']:.2f} (records identical: {p['records_identical']})",
+                  f"* estimated before the run (1 worker): {p['estimated_jobs1_s']:.1f} s, "
+                  f"{p['estimate_over_measured']:.2f} x the measured time",
                   f"* of the `--jobs 1` wall time: model fitting {100 * p['fit_share']:.1f}%, "
                   f"strategy ask+tell {100 * p['strategy_share']:.1f}%, harness (process start, "
                   f"binding, storage) {100 * p['harness_share']:.1f}%"]
@@ -245,6 +289,15 @@ def to_markdown(result: dict[str, Any]) -> str:
         r = result["report"]
         lines += ["", "## Report generation", "",
                   f"* {r['rows']:,} rows: {r['seconds']:.1f} s, peak memory {r['peak_mib']:.0f} MiB"]
+    if result.get("planning"):
+        p = result["planning"]
+        lines += ["", f"## Planning `{p['suite']}` (estimated costs)", "",
+                  f"* {p['cells']:,} cells, {p['cells_s'] / 3600:.0f} h of work; on "
+                  f"{p['workers']} workers, makespan / (sum / {p['workers']}): longest first "
+                  f"{p['makespan_longest_first']:.3f}, plan order {p['makespan_plan_order']:.3f}"]
+        for name, b in p["build"].items():
+            lines.append(f"* reference build / cells, {name}: {b['ratio']:.2f} (sample "
+                         f"{b['sample_s'] / 3600:.0f} h, campaign {b['campaign_s'] / 3600:.0f} h)")
     return "\n".join(lines) + "\n"
 
 
@@ -255,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suite", default="default")
     parser.add_argument("--skip-parallel", action="store_true")
     parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--paper-report", action="store_true",
+                        help="report on 5,040,000 rows (paper's shape) instead of 1,000,000")
     parser.add_argument("--out", type=Path, default=Path("results") / "perf")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -264,10 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(UTC).strftime("%Y-%m-%d"), "command": " ".join(sys.argv),
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(),
                     "python": platform.python_version()}}
+    result["planning"] = paper_planning()
+    log.info("planning: %s", result["planning"])
     result["overhead"] = harness_overhead(args.evals)
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_report:
-            result["report"] = report_scaling(Path(tmp))
+            result["report"] = report_scaling(Path(tmp),
+                                              **(PAPER_SHAPE if args.paper_report else {}))
             log.info("report: %s", result["report"])
         if not args.skip_parallel:
             result["parallel"] = parallel_and_breakdown(args.suite, Path(tmp))
