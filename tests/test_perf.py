@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tunebench.benchmarks.devtools import perf
 
@@ -30,3 +31,33 @@ def test_paper_planning_reports_build_ratio_and_packing() -> None:
     md = perf.to_markdown({"date": "d", "command": "c", "overhead": [], "planning": p,
                            "machine": {"cpu": "x", "cores": 2, "python": "3.11"}})
     assert "reference build / cells, in force" in md
+
+
+def test_vectorised_rank_correlations_equal_scipy_per_cell() -> None:
+    """Ties, failed and reused trials, cells of different lengths, a constant cell."""
+    import numpy as np
+    from scipy import stats
+
+    from tunebench.benchmarks.analysis.protocol import PCELL, rank_correlations
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for cell, n in enumerate([2, 3, 7, 12, 40]):
+        for i in range(n):
+            rows.append({"protocol": "cv-3", "problem": "p", "strategy": f"s{cell}", "seed": 1,
+                         "val_loss": float(rng.integers(0, 5)), "test_loss": float(rng.random()),
+                         "status": "error" if i == 1 and n > 3 else "ok", "reused": i == 2})
+    rows += [{"protocol": "cv-3", "problem": "p", "strategy": "flat", "seed": 1, "val_loss": 1.0,
+              "test_loss": float(i), "status": "ok", "reused": False} for i in range(5)]
+    df = pd.DataFrame(rows)
+    got = rank_correlations(df).set_index(PCELL)
+    ok = df[(df["status"] == "ok") & ~df["reused"]]
+    for key, g in ok.groupby(PCELL):
+        v, t = g["val_loss"].to_numpy(), g["test_loss"].to_numpy()
+        r = got.loc[key]
+        assert r["configs"] == len(g)
+        if len(g) < 3 or np.ptp(v) == 0:
+            assert np.isnan(r["spearman"]) and np.isnan(r["kendall"])
+        else:
+            assert r["spearman"] == pytest.approx(stats.spearmanr(v, t)[0], abs=1e-12)
+            assert r["kendall"] == pytest.approx(stats.kendalltau(v, t)[0], abs=1e-12)

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 #: Suite keys that must agree for runs to be reported together.
 PROTOCOL = ("budget", "folds", "test_fraction", "start_from_default", "protocols", "metric")
+#: Trial columns no statistic uses, not read (on millions of rows they would be most of
+#: the memory: a JSON string and a list object per trial).
+NOT_ANALYSED = ("params", "fold_losses")
 #: Significance level of every test the report marks.
 ALPHA = 0.05
 
@@ -75,7 +78,7 @@ def load(run_dirs: list[str | Path]) -> Inputs:
         if not run.exists():
             raise StoreError(f"{d}: no manifest.json; is it a tunebench run directory?")
         manifests.append(run.read_manifest())
-        frames.append(read_trials(d))
+        frames.append(read_trials(d, skip=NOT_ANALYSED))
         failed.update(run.failed_cells())
     first = manifests[0]["suite"]
     for d, m in zip(run_dirs[1:], manifests[1:], strict=True):

@@ -243,26 +243,48 @@ def _within_link(page: Page, s: Summary) -> None:
               '<a href="tables/wilcoxon_within_problems.csv">wilcoxon_within_problems.csv</a>.</p>')
 
 
+#: Per-problem figures show at most this many panels (see :func:`panel_problems`).
+MAX_PANELS = 24
+
+
+def panel_problems(s: Summary, problems: list[str]) -> list[str]:
+    """The problems a per-problem figure shows: all of them up to :data:`MAX_PANELS`, else
+    the ``MAX_PANELS`` on which the strategies differ most, i.e. the largest spread (max -
+    min over strategies) of the median final incumbent test loss relative to its median
+    over strategies (ties by name); shown in name order. Every problem stays in the tables."""
+    if len(problems) <= MAX_PANELS or s.final_by_problem.empty:
+        return list(problems)
+    med = s.final_by_problem.reindex(problems)
+    spread = (med.max(axis=1) - med.min(axis=1)) / (med.median(axis=1).abs() + 1e-12)
+    ranked = spread.fillna(-1.0).reset_index(name="spread").sort_values(
+        ["spread", "problem"], ascending=[False, True], kind="stable")
+    return sorted(ranked["problem"].head(MAX_PANELS))
+
+
 def per_problem(page: Page, s: Summary) -> None:
     page.heading("Per problem", 2, "problems", nav="Per problem")
     colours, pdf, ml = _colours(s), _per_pdf(s), s.metric_label
     if not pdf:
         page.para(f"{len(s.problems)} problems: the per-problem figures are written as PNG "
                   "only (PDF up to 9 problems; report a subset of runs for PDFs).")
+    if len(s.problems) > MAX_PANELS:
+        page.para(f"The per-problem figures show {MAX_PANELS} of the {len(s.problems)} "
+                  "problems: those on which the strategies' median final test losses differ "
+                  "most relative to their median (tables/final_test_loss.csv has all).")
     missing = sorted(set(s.problems) - set(s.regret.get("val", pd.DataFrame(
         columns=["problem"]))["problem"]))
     if missing:
         page.para("No best-known loss, so no regret panel, for: " + ", ".join(missing) + ".")
     for kind, label in (("val", "validation"), ("test", "test")):
         if kind in s.regret:
-            probs = sorted(s.regret[kind]["problem"].unique())
+            probs = panel_problems(s, sorted(s.regret[kind]["problem"].unique()))
             page.figure(figures.convergence(s.regret[kind], probs,
                                             f"{label} regret ({ml} - L*)", colours,
                                             logx=True, logy=True),
                         f"convergence_{kind}", f"{label.capitalize()} regret of the incumbent "
                         "against evaluations (log-log): median over seeds, interquartile band "
                         "for random search and the two best strategies per problem", pdf=pdf)
-    page.figure(figures.convergence(s.convergence_time, s.problems,
+    page.figure(figures.convergence(s.convergence_time, panel_problems(s, s.problems),
                                     f"best validation {ml} so far", colours, logx=True,
                                     x="time", xlabel="wall time (s): fit+ask+tell"),
                 "convergence_time", f"Best validation {ml} so far against cumulative wall "
@@ -283,7 +305,7 @@ def overfitting(page: Page, s: Summary) -> None:
         page.para("Left out of the gap figure (test loss equals validation loss, e.g. "
                   "noise-free synthetic functions): " + ", ".join(left_out) + ".")
     if not s.gap.empty:
-        page.figure(figures.convergence(s.gap, s.gap_problems,
+        page.figure(figures.convergence(s.gap, panel_problems(s, s.gap_problems),
                                         f"test - validation {s.metric_label}", _colours(s),
                                         logx=True),
                     "gap_over_budget", "Generalisation gap of the incumbent against "

@@ -24,6 +24,7 @@ import logging
 import os
 import signal
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -312,37 +313,42 @@ def schema_version(table: pa.Table) -> str:
     return meta.get(SCHEMA_KEY, b"1").decode()
 
 
-def upgrade(table: pa.Table) -> pa.Table:
+def upgrade(table: pa.Table, skip: Iterable[str] = ()) -> pa.Table:
     """A stored table in the current schema: a schema-1 table (one metric per trial)
     gets every metric column as NaN (``metric`` still names its primary metric), no
-    protocol, and full fidelity at cost 1."""
-    for name in COLUMNS:
+    protocol, and full fidelity at cost 1. Columns in ``skip`` are left out."""
+    keep = [c for c in COLUMNS if c not in set(skip)]
+    for name in keep:
         if name not in table.column_names:
             field = SCHEMA.field(name)
             value = (pa.array([FIDELITY_DEFAULTS[name]] * len(table), field.type)
                      if name in FIDELITY_DEFAULTS else pa.nulls(len(table), field.type))
             table = table.append_column(field, value)
-    return table.select(COLUMNS).cast(SCHEMA)
+    schema = pa.schema([SCHEMA.field(c) for c in keep], metadata=SCHEMA.metadata)
+    return table.select(keep).cast(schema)
 
 
-def read_trials(run_dir: str | Path) -> pd.DataFrame:
+def read_trials(run_dir: str | Path, skip: Iterable[str] = ()) -> pd.DataFrame:
     """The trials of a run; checks that the file is tunebench's (raises StoreError).
 
-    A run written by schema 1 is read with NaN in every ``val:``/``test:`` column.
+    A run written by schema 1 is read with NaN in every ``val:``/``test:`` column. Columns
+    in ``skip`` (e.g. ``params``, ``fold_losses``: the bulk of a large run's memory) are not
+    read at all.
     """
     path = Path(run_dir) / "trials.parquet"
     if not path.exists():
         raise StoreError(f"{path} does not exist: is {run_dir} a finished tunebench run? "
                          "(run `tunebench run` on it to finish it)")
     try:
-        table = pq.read_table(path)
+        names = pq.read_schema(path).names
+        table = pq.read_table(path, columns=[c for c in names if c not in set(skip)])
     except Exception as exc:
         raise StoreError(f"{path} is not a readable Parquet file: {exc}") from exc
-    missing = [c for c in BASE_COLUMNS if c not in table.column_names]
+    missing = [c for c in BASE_COLUMNS if c not in names]
     if missing:
         raise StoreError(f"{path} is not a tunebench trials file: missing columns {missing}")
     version = schema_version(table)
     if version not in ("1", SCHEMA_VERSION):
         raise StoreError(f"{path} has tunebench.schema {version}, newer than this tunebench "
                          f"reads ({SCHEMA_VERSION}); upgrade tunebench")
-    return upgrade(table).to_pandas()
+    return upgrade(table, skip).to_pandas()
