@@ -33,7 +33,7 @@ def test_paper_schedule_on_64_workers_is_packed_and_runner_dispatches_longest_fi
     from tunebench.benchmarks.execution.runner import _longest_first, plan
 
     suite = load("paper")
-    costs = estimate.cell_costs(suite)
+    costs = estimate.cell_costs(suite, plan(suite))
     ordered = _longest_first(suite, plan(suite))
     seconds = [costs[c.id] for c in ordered]
     assert seconds == sorted(seconds, reverse=True)

@@ -114,7 +114,7 @@ def _spearman(v: np.ndarray, t: np.ndarray) -> np.ndarray:
                 / np.sqrt(np.nansum(rv ** 2, 1) * np.nansum(rt ** 2, 1)))
 
 
-def _kendall(v: np.ndarray, t: np.ndarray, chunk: int = 512) -> np.ndarray:
+def _kendall(v: np.ndarray, t: np.ndarray, chunk: int = 64) -> np.ndarray:
     """Row-wise Kendall tau-b of NaN-padded rows, in chunks of rows (bounded memory)."""
     out = np.empty(len(v))
     for i in range(0, len(v), chunk):

@@ -239,13 +239,14 @@ PAPER_SHAPE = {"strategies": 15, "problems": 84, "seeds": 20, "evals": 100, "pro
 
 def paper_planning(suite: str = "paper", workers: int = 64) -> dict[str, Any]:
     """Reference build / cells (estimated) and the simulated longest-first makespan."""
+    from tunebench.benchmarks.execution.runner import plan
     from tunebench.benchmarks.plan import estimate
     from tunebench.benchmarks.plan.suite import load
     from tunebench.benchmarks.reference import cache
     from tunebench.benchmarks.reference import tables as ref
 
     s = load(suite)
-    costs = estimate.cell_costs(s)
+    costs = estimate.cell_costs(s, plan(s))
     cells = sum(costs.values())
     variants = {"in force": {},
                 "campaign 1 x budget": {"factor": 1},

@@ -72,20 +72,23 @@ def cost_model(suite: Suite) -> CostModel:
     return CostModel(per_eval, frozenset(guessed))
 
 
-def cell_costs(suite: Suite, cells: Iterable[object] | None = None) -> dict[str, float]:
-    """Cell id -> estimated seconds, for ``cells`` (default: every cell of the suite)."""
-    from tunebench.benchmarks.execution.runner import plan
-
+def cell_costs(suite: Suite, cells: Iterable[object]) -> dict[str, float]:
+    """Cell id -> estimated seconds, for ``cells`` (e.g. ``runner.plan(suite)``)."""
     model = cost_model(suite)
     return {c.id: model.cell(c.problem, c.strategy, suite.budget)  # type: ignore[attr-defined]
-            for c in (plan(suite) if cells is None else cells)}
+            for c in cells}
 
 
 def estimate(suite: Suite, cores: int) -> tuple[float, int]:
     """(estimated seconds on ``cores`` workers, number of problems whose cost is guessed):
     the sum of cell costs over the workers."""
-    total = sum(cell_costs(suite).values())
-    return total / max(1, cores), len(cost_model(suite).guessed)
+    from tunebench.benchmarks.plan.applicability import applies
+
+    model = cost_model(suite)
+    runs = len(suite.seeds) * len(suite.protocol_names)
+    total = sum(model.cell(p, s, suite.budget) * runs for p in suite.problems
+                for s in suite.strategies if applies(s, p))
+    return total / max(1, cores), len(model.guessed)
 
 
 def makespan(costs: Iterable[float], workers: int) -> float:
