@@ -35,6 +35,16 @@ is in full-evaluation equivalents: the harness charges each evaluation its fidel
 (about ``fidelity / 1``) until the sum reaches the budget. ``tell(config, loss)`` is a full-
 fidelity report (e.g. the default configuration); plain ``ask()`` is not part of their
 contract.
+
+Parallel workers: :meth:`Strategy.ask_batch` proposes ``n`` configurations at once, before
+any of their results (a batch round, or a free worker while others are still running);
+their losses then come back through ``tell`` in any order. Each strategy declares
+``parallel``: ``"native"`` when ``ask_batch`` uses its library's own mechanism (optuna's
+pending trials, scikit-optimize's constant liar, nevergrad's ``num_workers``, hyperopt's
+queue of pending documents; independent proposals for random, QMC and grid), ``"fallback"``
+for the default :meth:`Strategy.ask_batch` that old plug-ins inherit. A strategy that needs
+the number of workers when it is built (a population, ``num_workers``) accepts a ``workers``
+keyword: the harness passes it in parallel suites only.
 """
 
 from __future__ import annotations
@@ -90,6 +100,9 @@ class Strategy(ABC):
     #: Whether the strategy only makes sense with the problem's library-default
     #: configuration; the harness does not plan it on problems that have none.
     needs_default: ClassVar[bool] = False
+    #: How :meth:`ask_batch` proposes several configurations: "native" (the library's own
+    #: parallel mechanism, or independent proposals) or "fallback" (the default below).
+    parallel: ClassVar[str] = "fallback"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
         if not isinstance(space, SearchSpace):
@@ -109,6 +122,21 @@ class Strategy(ABC):
     @abstractmethod
     def tell(self, config: Config, loss: float) -> None:
         """Report the loss of ``config``; a non-finite loss means the evaluation failed."""
+
+    def ask_batch(self, n: int) -> list[Config]:
+        """Propose ``n`` configurations to evaluate at once, before any of their results.
+
+        Their losses come back through :meth:`tell`, in any order. The default (a strategy
+        with ``parallel = "fallback"``) is ``n`` successive :meth:`ask` calls with the earlier
+        proposals still pending, i.e. not told: exactly what an ask/tell library sees when
+        ``n`` workers each ask as they become free. A generic strategy cannot be told a
+        "constant liar" value and have it retracted when the real loss arrives, so none is
+        told; a strategy whose ``ask`` ignores pending proposals may repeat itself (the
+        harness evaluates a repeat once) and should override this method.
+        """
+        if int(n) < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        return [self.ask() for _ in range(int(n))]
 
     @classmethod
     def accepted_options(cls) -> list[str] | None:
@@ -182,6 +210,8 @@ class MultiFidelityStrategy(Strategy):
 
     #: Read by the harness to run the multi-fidelity trial loop.
     multi_fidelity: ClassVar[bool] = True
+    #: Parallel workers are not supported for multi-fidelity strategies (yet).
+    parallel: ClassVar[str] = "none"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, *,
                  min_fidelity: float = 1 / 27, **options: Any) -> None:
@@ -197,6 +227,10 @@ class MultiFidelityStrategy(Strategy):
     @abstractmethod
     def tell_at(self, config: Config, fidelity: float, loss: float) -> None:
         """Report the loss of ``config`` at ``fidelity``; non-finite means it failed."""
+
+    def ask_batch(self, n: int) -> list[Config]:
+        raise TypeError(f"{self.name} is a multi-fidelity strategy: parallel workers are "
+                        "supported only for full-fidelity strategies")
 
     def ask(self) -> Config:
         raise TypeError(f"{self.name} is a multi-fidelity strategy: call ask_at(), which "

@@ -15,6 +15,13 @@ strategies (:class:`strategies.base.MultiFidelityStrategy`) are driven through
 also checked for asking fidelities within ``[min_fidelity, 1]`` and reaching the full
 fidelity within the budget.
 
+Full-fidelity strategies are also driven in batches (:meth:`Strategy.ask_batch` of
+:data:`BATCH` configurations, their losses told in reverse order): each batch must hold that
+many typed, in-bounds and (unless the strategy is ``deterministic``) distinct proposals, and
+the same seed must give the same batches. A plug-in with the default (fallback)
+``ask_batch`` whose ``ask`` ignores pending proposals fails the "distinct" check: it would
+waste parallel workers on repeats, and should override ``ask_batch``.
+
 Each check runs in a worker thread with a deadline (``timeout`` seconds): a strategy that
 hangs fails that check with a message saying so, and the checks after it are reported as
 not run (a hung thread cannot be stopped, so they would share its fate).
@@ -124,6 +131,28 @@ def _drive(cls: type[Strategy], seed: int, budget: int, fail_at: tuple[int, ...]
     return asked
 
 
+#: Proposals per batch in the batch checks.
+BATCH = 4
+
+
+def _drive_batches(cls: type[Strategy], seed: int, budget: int,
+                   options: dict[str, Any] | None = None) -> list[list[Config]]:
+    """Ask batches of :data:`BATCH` until ``budget`` proposals, telling each batch's losses
+    in reverse order after all of it was asked (the strategy is told ``workers``)."""
+    options = dict(options or {})
+    accepted = cls.accepted_options()
+    if accepted is not None and "workers" in accepted:
+        options.setdefault("workers", BATCH)
+    strategy = cls(CHECK_SPACE, seed, budget, **options)
+    batches: list[list[Config]] = []
+    while sum(map(len, batches)) < budget:
+        batch = strategy.ask_batch(min(BATCH, budget - sum(map(len, batches))))
+        batches.append([dict(c) for c in batch])
+        for t, config in reversed(list(enumerate(batch))):
+            strategy.tell(config, math.nan if t == 1 and len(batches) == 2 else _loss(config))
+    return batches
+
+
 @dataclass
 class ConformanceReport:
     """Each check as (name, passed, detail)."""
@@ -166,6 +195,7 @@ class _Checks:
     def __init__(self, cls: type[Strategy], budget: int, options: dict[str, Any] | None):
         self.cls, self.budget, self.options = cls, budget, options or {}
         self.first: list[Config] | None = None
+        self.first_batches: list[list[Config]] | None = None
 
     def _drive(self, seed: int, fail_at: tuple[int, ...] = ()) -> list[Config]:
         return _drive(self.cls, seed, self.budget, fail_at, self.options)
@@ -206,6 +236,32 @@ class _Checks:
             problem = _typed(CHECK_SPACE, c)
             if problem:
                 return f"after failures, trial {t}: {problem}"
+        return None
+
+    def batches(self) -> str | None:
+        if issubclass(self.cls, MultiFidelityStrategy):
+            return None
+        self.first_batches = _drive_batches(self.cls, 0, self.budget, self.options)
+        for r, batch in enumerate(self.first_batches):
+            want = min(BATCH, self.budget - BATCH * r)
+            if len(batch) != want:
+                return f"ask_batch({want}) returned {len(batch)} configurations in round {r}"
+            for c in batch:
+                problem = _typed(CHECK_SPACE, c)
+                if problem:
+                    return f"round {r}: {problem}"
+            keys = {json.dumps(c, sort_keys=True) for c in batch}
+            if len(keys) < len(batch) and not is_deterministic(self.cls):
+                return (f"round {r}: ask_batch({len(batch)}) proposed {len(keys)} distinct "
+                        f"configurations (parallel = {self.cls.parallel!r})")
+        return None
+
+    def batches_deterministic(self) -> str | None:
+        if issubclass(self.cls, MultiFidelityStrategy):
+            return None
+        again = _drive_batches(self.cls, 0, self.budget, self.options)
+        if json.dumps(again, sort_keys=True) != json.dumps(self.first_batches, sort_keys=True):
+            return "same seed and losses gave different batches"
         return None
 
     def unasked_tell(self) -> str | None:
@@ -263,6 +319,10 @@ def check_strategy(cls: type[Strategy], budget: int = 16,
                      ("deterministic for a fixed seed", checks.deterministic),
                      ("different seeds give different suggestions", checks.seeds_differ),
                      ("survives failed evaluations (nan, inf)", checks.survives_failures),
-                     ("accepts a configuration it did not ask for", checks.unasked_tell)):
+                     ("accepts a configuration it did not ask for", checks.unasked_tell),
+                     ("batch asks: n distinct valid proposals, tells in any order",
+                      checks.batches),
+                     ("batch asks deterministic for a fixed seed",
+                      checks.batches_deterministic)):
         _run_check(report, name, fn, timeout, hung)
     return report

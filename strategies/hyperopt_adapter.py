@@ -5,6 +5,13 @@ what one step of ``fmin`` does: ``algo(new_ids, domain, trials, seed)`` with the
 drawn from ``numpy.random.default_rng(seed)``, exactly as ``fmin`` draws it from its
 ``rstate``. ``tell`` inserts the finished trial document (``STATUS_OK`` with the loss, or
 ``STATUS_FAIL``, which hyperopt's algorithms ignore) into the ``Trials`` object.
+
+Parallel workers (``parallel = "native"``): :meth:`HyperoptStrategy.ask_batch` does what
+``fmin`` does with a queue (``max_queue_len`` > 1, or asynchronous ``MongoTrials``
+workers): each new trial document is inserted into ``Trials`` as pending (state NEW) before
+the next is suggested, and completed in place when its loss is told. hyperopt's TPE
+counts a pending document as an infinite loss (its own rule for "new/running/failed
+jobs"), so later suggestions avoid it; ``rand`` and ``anneal`` draw each independently.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ class HyperoptStrategy(Strategy):
     """Base class; subclasses set ``algo``."""
 
     library = "hyperopt"
+    parallel = "native"
     algo: Any = None
 
     def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
@@ -56,6 +64,7 @@ class HyperoptStrategy(Strategy):
         self.trials = Trials()
         self.rstate = np.random.default_rng(self.seed)
         self._pending: list[tuple[Config, dict[str, Any]]] = []
+        self._inserted: set[int] = set()
 
     def _decode(self, vals: dict[str, list[Any]]) -> Config:
         config: Config = {}
@@ -72,6 +81,22 @@ class HyperoptStrategy(Strategy):
     def _encode(self, config: Config) -> dict[str, list[Any]]:
         return {d.name: [d.index(config[d.name]) if isinstance(d, Categorical)
                          else config[d.name]] for d in self.space}
+
+    def ask_batch(self, n: int) -> list[Config]:
+        """``n`` suggestions, each inserted as a pending document before the next."""
+        if int(n) < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        out = []
+        for _ in range(int(n)):
+            config = self.ask()
+            tid = self._pending[-1][1]["tid"]
+            self.trials.insert_trial_docs([self._pending[-1][1]])  # pending, state NEW
+            self.trials.refresh()
+            stored = next(d for d in self.trials.trials if d["tid"] == tid)  # a SONified copy
+            self._pending[-1] = (config, stored)
+            self._inserted.add(tid)
+            out.append(config)
+        return out
 
     def ask(self) -> Config:
         new_ids = self.trials.new_trial_ids(1)
@@ -99,10 +124,13 @@ class HyperoptStrategy(Strategy):
                 [{"tid": tid, "cmd": self.domain.cmd, "workdir": None,
                   "idxs": {k: [tid] for k in vals}, "vals": vals}],
             )[0]
+        inserted = doc["tid"] in self._inserted  # already in Trials as pending (ask_batch)
+        self._inserted.discard(doc["tid"])
         doc["state"] = JOB_STATE_DONE
         doc["result"] = ({"status": STATUS_FAIL} if self.failed(loss)
                          else {"status": STATUS_OK, "loss": float(loss)})
-        self.trials.insert_trial_docs([doc])
+        if not inserted:
+            self.trials.insert_trial_docs([doc])
         self.trials.refresh()
 
 

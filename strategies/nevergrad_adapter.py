@@ -5,7 +5,9 @@ parametrization of the search space (``Log`` for log-scaled dimensions, bounded
 ``Scalar`` otherwise, integer casting for integers, ``Choice`` for categoricals), seeds
 its ``random_state`` with the strategy seed (so nothing is drawn from numpy's global
 state), and drives ``optimizer.ask()`` / ``optimizer.tell(candidate, loss)`` with
-``num_workers=1`` and the cell's budget.
+``num_workers=1`` and the cell's budget; in a parallel suite the harness passes ``workers``
+and the optimiser is built with ``num_workers=workers`` (nevergrad's own parallel mode:
+that many asks may be pending at once), so ``parallel = "native"``.
 
 Failed evaluations (non-finite losses) are told as a penalty: the worst finite loss seen
 so far (:class:`strategies.base.PenaltyMixin`); before any finite loss, a failed candidate
@@ -51,8 +53,9 @@ class NevergradStrategy(PenaltyMixin, Strategy):
     family = "evolutionary"
     requires: ClassVar[str] = "nevergrad"
     optimizer: ClassVar[str] = "DE"
+    parallel = "native"
 
-    def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
+    def __init__(self, space: SearchSpace, seed: int, budget: int, workers: int = 1) -> None:
         super().__init__(space, seed, budget)
         try:
             import nevergrad as ng
@@ -62,7 +65,8 @@ class NevergradStrategy(PenaltyMixin, Strategy):
         self.parametrization = to_nevergrad(space)
         self.parametrization.random_state = np.random.RandomState(self.seed)
         self.opt = ng.optimizers.registry[self.optimizer](
-            parametrization=self.parametrization, budget=self.budget, num_workers=1)
+            parametrization=self.parametrization, budget=self.budget,
+            num_workers=int(workers))
         self._pending: dict[tuple[Any, ...], list[Any]] = {}
 
     def _clip(self, value: dict[str, Any]) -> dict[str, Any]:

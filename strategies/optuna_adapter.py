@@ -6,11 +6,21 @@ dimension, ``study.tell``), exactly as a user's define-by-run objective would. F
 samplers skip. A configuration the strategy did not ask for (the default
 configuration, when a suite starts every strategy from it) is added with
 ``study.add_trial``.
+
+Parallel workers (``parallel = "native"``): :meth:`Strategy.ask_batch` is several
+``study.ask()`` before any ``study.tell``, so the earlier trials are RUNNING while the next
+is sampled, as with optuna's own ``n_jobs`` or distributed workers. Each sampler uses that
+its own way: TPE is built with ``constant_liar=True`` when the harness runs it with more
+than one worker (RUNNING trials count as the worst loss); CMA-ES samples a generation's
+individuals from the same distribution, its population raised to the number of workers
+when that is larger than its default; the GA's population is at least the number of
+workers; the GP sampler conditions on RUNNING trials; random and QMC are independent.
 """
 
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
 from abc import abstractmethod
 from typing import Any, ClassVar
@@ -55,6 +65,7 @@ class OptunaStrategy(Strategy):
     """Base class: subclasses say which sampler to build in :meth:`make_sampler`."""
 
     library = "optuna"
+    parallel = "native"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
         super().__init__(space, seed, budget)
@@ -137,8 +148,9 @@ class OptunaTPE(OptunaStrategy):
     family = "model-based"
     citation = cite("bergstra2011tpe")
 
-    def make_sampler(self) -> optuna.samplers.BaseSampler:
-        return optuna.samplers.TPESampler(seed=self.seed)
+    def make_sampler(self, workers: int = 1) -> optuna.samplers.BaseSampler:
+        """``workers`` > 1 (set by the harness in parallel suites): ``constant_liar=True``."""
+        return optuna.samplers.TPESampler(seed=self.seed, constant_liar=int(workers) > 1)
 
 
 class OptunaCmaEs(OptunaStrategy):
@@ -152,10 +164,16 @@ class OptunaCmaEs(OptunaStrategy):
     family = "evolutionary"
     citation = cite("hansen2016cma", "hansen2001cma")
 
-    def make_sampler(self) -> optuna.samplers.BaseSampler:
+    def make_sampler(self, workers: int = 1) -> optuna.samplers.BaseSampler:
+        """``workers`` (set by the harness in parallel suites): the population is at least
+        the number of workers, so one round's proposals are one generation's individuals."""
         import cmaes  # noqa: F401  -- fail here, with a clear ImportError, not at trial 1
 
-        return optuna.samplers.CmaEsSampler(seed=self.seed, warn_independent_sampling=False)
+        n_numeric = sum(not isinstance(d, Categorical) for d in self.space)
+        default = 4 + int(math.floor(3 * math.log(max(1, n_numeric))))  # cmaes' own default
+        popsize = int(workers) if int(workers) > default else None
+        return optuna.samplers.CmaEsSampler(seed=self.seed, warn_independent_sampling=False,
+                                            popsize=popsize)
 
 
 def ga_population(budget: int) -> int:
@@ -171,16 +189,17 @@ def ga_population(budget: int) -> int:
 class OptunaGA(OptunaStrategy):
     """optuna's ``NSGAIISampler`` as a single-objective genetic algorithm.
 
-    Population size: :func:`ga_population` of the budget, or the ``population_size``
-    option.
+    Population size: :func:`ga_population` of the budget (at least the number of workers
+    in a parallel suite), or the ``population_size`` option.
     """
 
     name = "optuna-ga"
     family = "evolutionary"
     citation = cite("deb2002nsga2")
 
-    def make_sampler(self, population_size: int | None = None) -> optuna.samplers.BaseSampler:
-        pop = population_size or ga_population(self.budget)
+    def make_sampler(self, population_size: int | None = None,
+                     workers: int = 1) -> optuna.samplers.BaseSampler:
+        pop = population_size or max(ga_population(self.budget), int(workers))
         self.population_size = pop
         return optuna.samplers.NSGAIISampler(population_size=pop, seed=self.seed)
 

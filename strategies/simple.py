@@ -22,6 +22,7 @@ class RandomSearch(Strategy):
     name = "random"
     family = "random-like"
     citation = cite("bergstra2012random")
+    parallel = "native"  # independent proposals: nothing to wait for
     library = "numpy"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
@@ -79,6 +80,7 @@ class GridSearch(Strategy):
     name = "grid"
     family = "baseline"
     citation = cite("bergstra2012random")
+    parallel = "native"  # independent proposals: nothing to wait for
     library = "numpy"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
@@ -112,6 +114,7 @@ class DefaultConfiguration(Strategy):
 
     name = "defaults"
     family = "baseline"
+    parallel = "native"  # independent proposals: nothing to wait for
     library = "scikit-learn"
     deterministic = True
     needs_default = True

@@ -3,6 +3,14 @@
 Importing this module applies :mod:`strategies.skopt_compat`. scikit-optimize has no
 failure state, so failed evaluations are told the worst finite loss seen so far
 (:class:`strategies.base.PenaltyMixin`).
+
+Parallel workers (``parallel = "native"``): :meth:`SkoptStrategy.ask_batch` is scikit-
+optimize's own ``ask(n_points, strategy="cl_min")`` (constant liar: each point is told the
+minimum loss seen so far on a copy of the optimizer before the next is chosen). When points
+are still pending from an earlier ask (asynchronous workers), they are told the same lie on
+a copy made with ``Optimizer.copy`` (its random state drawn from the optimizer's, as
+``ask(n_points)`` does) before asking it, so a free worker's suggestion knows what the
+others are evaluating. With nothing pending, one point is plain ``ask()``.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ class SkoptStrategy(PenaltyMixin, Strategy):
     """Base class; subclasses set the surrogate ``base_estimator``."""
 
     library = "scikit-optimize"
+    parallel = "native"
     base_estimator = "GP"
 
     @classmethod
@@ -61,6 +70,8 @@ class SkoptStrategy(PenaltyMixin, Strategy):
 
         self.optimizer = Optimizer(to_skopt(space), base_estimator=self.base_estimator,
                                    random_state=self.seed, **options)
+        #: Asked, not yet told: (canonical configuration, the point skopt proposed).
+        self._pending: list[tuple[Config, list[Any]]] = []
 
     def _decode(self, x: list[Any]) -> Config:
         config: Config = {}
@@ -78,12 +89,36 @@ class SkoptStrategy(PenaltyMixin, Strategy):
                 for d in self.space]
 
     def ask(self) -> Config:
-        return self._decode(self.optimizer.ask())
+        return self.ask_batch(1)[0]
+
+    def ask_batch(self, n: int) -> list[Config]:
+        """``n`` points by skopt's constant liar (``cl_min``), pending points included."""
+        import numpy as np
+
+        if int(n) < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        opt = self.optimizer
+        if self._pending:  # lie about the pending points on a copy, as ask(n_points) does
+            opt = opt.copy(random_state=opt.rng.randint(0, np.iinfo(np.int32).max))
+            lie = float(np.min(opt.yi)) if opt.yi else 0.0
+            opt.tell([x for _, x in self._pending], [lie] * len(self._pending))
+        xs = [opt.ask()] if int(n) == 1 else opt.ask(n_points=int(n), strategy="cl_min")
+        out = []
+        for x in xs:
+            config = self.space.canonical(self._decode(x))
+            self._pending.append((config, list(x)))
+            out.append(config)
+        return out
 
     def tell(self, config: Config, loss: float) -> None:
+        config = self.space.canonical(config)
+        for i, (c, _) in enumerate(self._pending):
+            if c == config:
+                del self._pending[i]
+                break
         value = self.penalised(loss)
         if value is not None:
-            self.optimizer.tell(self._encode(self.space.canonical(config)), float(value))
+            self.optimizer.tell(self._encode(config), float(value))
 
 
 class SkoptGP(SkoptStrategy):

@@ -25,6 +25,7 @@ from tunebench.benchmarks.analysis.fidelity import fidelity_summary
 from tunebench.benchmarks.analysis.metric_agreement import metric_rankings, primary_label
 from tunebench.benchmarks.analysis.normalise import best_known, normalised_scores
 from tunebench.benchmarks.analysis.nullcheck import above_one, final_scores, narrow_cells, null_check
+from tunebench.benchmarks.analysis.parallel import default_workers_only, parallel_summary
 from tunebench.benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
 from tunebench.benchmarks.analysis.power import power_statement, within_problem_note
 from tunebench.benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
@@ -98,7 +99,8 @@ def load(run_dirs: list[str | Path]) -> Inputs:
 def _check_combinable(trials: pd.DataFrame, manifests: list[dict[str, Any]],
                       failed: dict[str, str]) -> None:
     dup = trials.duplicated(["problem", "strategy", "seed", "trial"]
-                            + (["protocol"] if "protocol" in trials else []))
+                            + (["protocol"] if "protocol" in trials else [])
+                            + (["workers"] if "workers" in trials else []))
     if dup.any():
         row = trials[dup].iloc[0]
         raise StoreError(f"the runs overlap: strategy {row['strategy']!r} on {row['problem']!r} "
@@ -215,6 +217,9 @@ class Summary:
     #: (:func:`~benchmarks.analysis.bayes.signed_rank`; {} without scores).
     checklist: pd.DataFrame = field(default_factory=pd.DataFrame)
     bayes: dict[str, Any] = field(default_factory=dict)
+    #: "With parallel workers" (:func:`~benchmarks.analysis.parallel.parallel_summary`;
+    #: empty for a sequential run). The other sections read the smallest worker count.
+    parallel: dict[str, Any] = field(default_factory=dict)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -233,7 +238,7 @@ class Summary:
 def summarise(inputs: Inputs) -> Summary:
     """Compute every statistic of the report once, from the loaded runs alone."""
     budget = int(inputs.manifest["suite"]["budget"])
-    df = default_protocol_only(inputs.trials, inputs.manifest["suite"])
+    df = default_workers_only(default_protocol_only(inputs.trials, inputs.manifest["suite"]))
     if df.empty or not (df["status"] == Status.OK).any():
         return _empty(inputs, budget)
     traj = overfitting(incumbents(df))
@@ -306,6 +311,9 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
         "fixed_notes": fixed_notes(problems) if with_defaults else {},
         "protocols": compare_protocols(inputs.trials, inputs.manifest["suite"]),
         "fidelity": fidelity_summary(df, scored),
+        "parallel": parallel_summary(default_protocol_only(inputs.trials,
+                                                           inputs.manifest["suite"]),
+                                     inputs.manifest["suite"].get("parallel"), ALPHA),
     }
 
 

@@ -378,6 +378,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.suite}: valid suite {suite.name!r}: {len(suite.problems)} problems x "
           f"{len(suite.strategies)} strategies x {len(suite.seeds)} seeds"
           + (f" x {len(suite.protocol_names)} protocols" if len(suite.protocol_names) > 1 else "")
+          + (f" x workers {list(suite.worker_counts)} ({suite.parallel})" if suite.parallel
+             else "")
           + f" = {suite.n_cells} "
           f"cells of {suite.budget} evaluations")
     return EXIT_OK
@@ -452,11 +454,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.what == "strategies":
         from tunebench.strategies.registry import BUILTINS, missing_requirement
 
-        rows = [(n, c.library, c.library_version(),
+        rows = [(n, c.library, c.library_version(), getattr(c, "parallel", "fallback"),
                  f"not available: needs the optional package {missing_requirement(c)}"
                  if missing_requirement(c) else _plain((c.__doc__ or "").strip().splitlines()[0]))
                 for n, c in BUILTINS.items()]
-        _table(["strategy", "library", "version", "description"], rows)
+        _table(["strategy", "library", "version", "parallel", "description"], rows)
     elif args.what == "problems":
         from tunebench.problems.catalogue import PROBLEMS, available
 

@@ -53,12 +53,19 @@ class Cell:
     seed: int
     #: Set only when the suite compares several protocols; empty: the suite's one protocol.
     protocol: str = ""
+    #: Set only when the suite compares several numbers of workers; 0: the suite's one.
+    workers: int = 0
 
     @property
     def id(self) -> str:
         """A file-name-safe, unique id: ``<problem>__<strategy>__<seed>``, or
         ``<problem>__<protocol>__<strategy>__<seed>`` in a suite with several protocols.
-        A suite with one protocol keeps the old ids, so its earlier runs still resume."""
+        A suite with one protocol keeps the old ids, so its earlier runs still resume.
+        With several worker counts, ``w<q>`` comes before the strategy."""
+        if self.workers:
+            axes = "__".join(x for x in (_safe(self.protocol) if self.protocol else "",
+                                         f"w{self.workers}") if x)
+            return f"{_safe(self.problem)}__{axes}__{_safe(self.strategy)}__{self.seed}"
         if self.protocol:
             return (f"{_safe(self.problem)}__{_safe(self.protocol)}__{_safe(self.strategy)}"
                     f"__{self.seed}")
@@ -116,6 +123,8 @@ def _run(cell: Cell, suite: Suite, result: CellResult, salt: str = "") -> None:
     if "default" in (cls.accepted_options() or []):
         options["default"] = dict(problem.default_config)
     budget = suite.budget
+    if suite.parallel and "workers" in (cls.accepted_options() or []):  # parallel hook
+        options["workers"] = cell.workers or suite.worker_counts[0]
     keys = ("strategy", problem.name) + ((salt,) if salt else ())
     strategy = cls(problem.space, derive_seed(cell.seed, *keys), budget, **options)
     timeout = suite.trial_timeout
@@ -124,7 +133,12 @@ def _run(cell: Cell, suite: Suite, result: CellResult, salt: str = "") -> None:
                     "without a time limit (tunebench runs Dask cells in a subprocess)", cell.id)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # fits record their own; these are the strategy's
-        if getattr(cls, "multi_fidelity", False):  # budget in full-evaluation equivalents
+        if suite.parallel:  # parallel workers (batch rounds or a simulated clock)
+            from tunebench.benchmarks.execution.parallel import run_parallel_trials
+
+            run_parallel_trials(cell, problem, objective, strategy, cls.name, budget, suite,
+                                timeout, result, protocol)
+        elif getattr(cls, "multi_fidelity", False):  # budget in full-evaluation equivalents
             from tunebench.benchmarks.execution.cell_mf import run_mf_trials
 
             run_mf_trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout,

@@ -16,6 +16,10 @@ A suite file looks like this (every key is checked; unknown keys are errors)::
     strategies = ["random", "grid", "optuna-tpe", "mypkg.mine:MyStrategy"]
     problems = ["branin", "svm-breast_cancer"]
 
+    workers = [1, 4, 16]     # optional: parallel workers, an axis like protocols (default [1])
+    parallel = "batch"       # optional: "batch" (rounds of q = workers proposals) or "async"
+                             # (a simulated clock; see benchmarks/execution/parallel.py)
+
     [options.optuna-ga]      # optional keyword options for one strategy
     population_size = 8
 
@@ -46,7 +50,11 @@ from typing import Any
 SUITE_KEYS = {
     "name", "description", "budget", "seeds", "folds", "test_fraction", "start_from_default",
     "trial_timeout", "strategies", "problems", "options", "reference", "metric", "protocols",
+    "workers", "parallel",
 }
+#: Parallel modes (``parallel = ...``): see :mod:`benchmarks.execution.parallel`.
+PARALLEL_MODES = ("batch", "async")
+MAX_WORKERS = 1024
 TASKS = ("classification", "regression")
 
 
@@ -73,6 +81,15 @@ class Suite:
     metric: str | dict[str, str | list[str]] | None = None
     #: Validation protocols; empty means the single protocol ``cv-<folds>`` (as before).
     protocols: tuple[str, ...] = ()
+    #: Parallel workers per cell (an axis); empty means one worker (as before).
+    workers: tuple[int, ...] = ()
+    #: "batch" or "async" in a parallel suite; None: the sequential loop (as before).
+    parallel: str | None = None
+
+    @property
+    def worker_counts(self) -> tuple[int, ...]:
+        """The numbers of workers every cell is run with; the first is the control."""
+        return self.workers or (1,)
 
     @property
     def protocol_names(self) -> tuple[str, ...]:
@@ -88,6 +105,11 @@ class Suite:
             d["protocols"] = list(self.protocols)
         else:
             del d["protocols"]
+        for key in ("workers", "parallel"):  # absent unless set, as protocols
+            if getattr(self, key) in ((), None):
+                del d[key]
+        if self.workers:
+            d["workers"] = list(self.workers)
         return d
 
     @classmethod
@@ -117,7 +139,7 @@ class Suite:
 
         pairs = len(self.strategies) * len(self.problems)
         return ((pairs - len(skipped_pairs(self.strategies, self.problems))) * len(self.seeds)
-                * len(self.protocol_names))
+                * len(self.protocol_names) * len(self.worker_counts))
 
 
 def builtin_suites() -> dict[str, Path]:
@@ -244,7 +266,8 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
                   trial_timeout=None if timeout is None else float(timeout), description=desc,
                   options={k: dict(v) for k, v in options.items()},
                   reference={k: float(v) for k, v in reference.items()}, metric=metric,
-                  protocols=_protocols(d, where))
+                  protocols=_protocols(d, where), workers=_workers(d, where),
+                  parallel=_parallel(d, where))
     check_names(suite, where)
     check_metric(suite, where)
     return suite
@@ -316,6 +339,29 @@ def _protocols(data: dict[str, Any], where: str) -> tuple[str, ...]:
     return canonical
 
 
+def _workers(data: dict[str, Any], where: str) -> tuple[int, ...]:
+    """The ``workers`` key: distinct integers in [1, MAX_WORKERS]."""
+    if "workers" not in data:
+        return ()
+    v = data["workers"]
+    if (not isinstance(v, list) or not v
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+            or not all(1 <= x <= MAX_WORKERS for x in v) or len(set(v)) != len(v)):
+        raise SuiteError(f"{where}: workers must be a non-empty list of distinct integers in "
+                         f"[1, {MAX_WORKERS}] such as [1, 4, 16], got {v!r}")
+    return tuple(v)
+
+
+def _parallel(data: dict[str, Any], where: str) -> str | None:
+    """The ``parallel`` key; a suite with ``workers`` but no ``parallel`` runs "batch"."""
+    v = data.get("parallel")
+    if v is None:
+        return "batch" if "workers" in data else None
+    if v not in PARALLEL_MODES:
+        raise SuiteError(f"{where}: parallel must be one of {list(PARALLEL_MODES)}, got {v!r}")
+    return str(v)
+
+
 def check_names(suite: Suite, where: str) -> None:
     """Every strategy, option table, problem and reference key must resolve."""
     from tunebench.problems.catalogue import available, get_problem
@@ -338,7 +384,8 @@ def check_names(suite: Suite, where: str) -> None:
         opts = suite.options.get(s, {})
         allowed = cls.accepted_options()
         if allowed is not None:
-            allowed = [a for a in allowed if a != "default"]  # the harness passes it
+            allowed = [a for a in allowed if a not in ("default", "workers")]  # the harness
+            # passes them
             bad = sorted(k for k in opts if k not in allowed)
             if bad:
                 raise SuiteError(f"{where}: [options.{s}] has unknown option(s) {bad}; "
@@ -357,6 +404,7 @@ def check_names(suite: Suite, where: str) -> None:
             raise SuiteError(f"{where}: problem {p!r} needs the optional package "
                              f"{prob.dataset.extra!r} (install the 'data' extra)")  # type: ignore[attr-defined]
     _check_fidelity_pairs(suite, where)
+    _check_parallel(suite, where)
     for k in suite.reference:
         if k not in suite.problems:
             raise SuiteError(f"{where}: [reference] names {k!r}, which is not in problems")
@@ -372,6 +420,19 @@ def _check_fidelity_pairs(suite: Suite, where: str) -> None:
     if mf and flat:
         raise SuiteError(f"{where}: multi-fidelity strategies {mf} need dataset x model "
                          f"problems; {flat} have no lower fidelity (use separate suites)")
+
+
+def _check_parallel(suite: Suite, where: str) -> None:
+    """Parallel suites run full-fidelity strategies only (budget in evaluations)."""
+    from tunebench.strategies.registry import resolve
+
+    if suite.parallel is None:
+        return
+    mf = [s for s in suite.strategies if getattr(resolve(s), "multi_fidelity", False)]
+    if mf:
+        raise SuiteError(f"{where}: parallel = {suite.parallel!r} supports full-fidelity "
+                         f"strategies only; remove the multi-fidelity strategies {mf} (or the "
+                         "workers/parallel keys)")
 
 
 __all__ = ["Suite", "SuiteError", "builtin_suites", "load", "parse"]

@@ -25,6 +25,7 @@ from tunebench.benchmarks.report.control import format_interval, render_control
 from tunebench.benchmarks.report.defaults import render_default_moves
 from tunebench.benchmarks.report.failed_run import render_failed_run
 from tunebench.benchmarks.report.fidelity import render_fidelity
+from tunebench.benchmarks.report.parallel import render_parallel
 from tunebench.benchmarks.report.metric_section import render_metric_agreement
 from tunebench.benchmarks.report.page import Page
 from tunebench.benchmarks.report.protocol import protocol_section
@@ -291,6 +292,7 @@ def per_problem(page: Page, s: Summary) -> None:
                 "time (median over seeds)", pdf=pdf)
     render_references(page, s)
     render_fidelity(page, s.fidelity, s.problems, colours)
+    render_parallel(page, s.parallel, s.problems, colours)
 
 
 def overfitting(page: Page, s: Summary) -> None:

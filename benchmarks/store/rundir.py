@@ -72,6 +72,29 @@ DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val
                  "fidelity", "cost",
                  *METRIC_COLUMNS]
 SORT = ["problem", "protocol", "strategy", "seed", "trial"]
+#: Columns of parallel cells only (suites with ``workers``/``parallel``; see
+#: :mod:`benchmarks.execution.parallel`): absent from other tables, so the records of
+#: sequential suites are exactly as before. A table mixing both gets one worker (and nulls)
+#: for the sequential rows.
+PARALLEL_SCHEMA = pa.schema([
+    ("workers", pa.int64()), ("round", pa.int64()), ("worker", pa.int64()),
+    ("sim_start", pa.float64()), ("sim_end", pa.float64()),
+])
+PARALLEL_DEFAULTS = {"workers": 1}
+SORT_PARALLEL = ["problem", "protocol", "workers", "strategy", "seed", "trial"]
+
+
+def has_parallel(names: Any) -> bool:
+    """True when column ``names`` include the parallel columns."""
+    return "workers" in set(names)
+
+
+def schema_for(names: Any) -> pa.Schema:
+    """The stored schema of a table with these columns: :data:`SCHEMA`, plus
+    :data:`PARALLEL_SCHEMA` for a parallel cell's table."""
+    if not has_parallel(names):
+        return SCHEMA
+    return pa.schema(list(SCHEMA) + list(PARALLEL_SCHEMA), metadata=SCHEMA.metadata)
 
 
 class StoreError(ValueError):
@@ -133,10 +156,11 @@ def records_table(records: list[dict[str, Any]]) -> pa.Table:
     started = [round(r["started_at"] * 1000) for r in records]
     rest = [{**FIDELITY_DEFAULTS, **{k: v for k, v in r.items() if k != "started_at"}}
             for r in records]
-    fields = [f for f in SCHEMA if f.name != "started_at"]
+    schema = schema_for(records[0] if records else ())
+    fields = [f for f in schema if f.name != "started_at"]
     table = pa.Table.from_pylist(rest, schema=pa.schema(fields))
     ts = pa.array(started, pa.int64()).cast(SCHEMA.field("started_at").type)
-    table = table.append_column(SCHEMA.field("started_at"), ts).select(SCHEMA.names)
+    table = table.append_column(SCHEMA.field("started_at"), ts).select(schema.names)
     return table.replace_schema_metadata(SCHEMA.metadata)
 
 
@@ -262,7 +286,11 @@ class RunDir:
             if ident is None:
                 bad[path] = "it is not a cell of this run's suite"
                 continue
-            why = integrity.verify_cell(path, ident, SCHEMA)
+            try:
+                schema = schema_for(pq.read_schema(path).names)
+            except Exception:  # unreadable: verify_cell says why
+                schema = SCHEMA
+            why = integrity.verify_cell(path, ident, schema)
             if why:
                 bad[path] = why
         return bad
@@ -299,10 +327,11 @@ class RunDir:
 
     def consolidate(self) -> pd.DataFrame:
         """Gather every committed cell into ``trials.parquet`` (sorted, atomic)."""
-        tables = [upgrade(pq.read_table(p)).replace_schema_metadata(SCHEMA.metadata)
-                  for p in self.cell_files()]
+        tables = [pq.read_table(p) for p in self.cell_files()]
+        parallel = any(has_parallel(t.column_names) for t in tables)
+        tables = [upgrade(t, parallel).replace_schema_metadata(SCHEMA.metadata) for t in tables]
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
-        table = table.sort_by([(c, "ascending") for c in SORT])
+        table = table.sort_by([(c, "ascending") for c in (SORT_PARALLEL if parallel else SORT)])
         atomic_write_table(self.trials_path, table, fault_point="consolidate")
         return table.to_pandas()
 
@@ -313,19 +342,25 @@ def schema_version(table: pa.Table) -> str:
     return meta.get(SCHEMA_KEY, b"1").decode()
 
 
-def upgrade(table: pa.Table, skip: Iterable[str] = ()) -> pa.Table:
+def upgrade(table: pa.Table, skip: Iterable[str] = (), parallel: bool | None = None
+            ) -> pa.Table:
     """A stored table in the current schema: a schema-1 table (one metric per trial)
     gets every metric column as NaN (``metric`` still names its primary metric), no
-    protocol, and full fidelity at cost 1. Columns in ``skip`` are left out."""
-    keep = [c for c in COLUMNS if c not in set(skip)]
-    for name in keep:
+    protocol, and full fidelity at cost 1. The parallel columns are kept when the table has
+    them (or added, one worker, when ``parallel`` is true). Columns in ``skip`` are left out."""
+    if parallel is None:
+        parallel = has_parallel(table.column_names)
+    full = schema_for(["workers"] if parallel else ())
+    keep = [c for c in full.names if c not in set(skip)]
+    schema = pa.schema([full.field(c) for c in keep], metadata=full.metadata)
+    defaults = {**FIDELITY_DEFAULTS, **PARALLEL_DEFAULTS}
+    for name in schema.names:
         if name not in table.column_names:
-            field = SCHEMA.field(name)
-            value = (pa.array([FIDELITY_DEFAULTS[name]] * len(table), field.type)
-                     if name in FIDELITY_DEFAULTS else pa.nulls(len(table), field.type))
+            field = schema.field(name)
+            value = (pa.array([defaults[name]] * len(table), field.type)
+                     if name in defaults else pa.nulls(len(table), field.type))
             table = table.append_column(field, value)
-    schema = pa.schema([SCHEMA.field(c) for c in keep], metadata=SCHEMA.metadata)
-    return table.select(keep).cast(schema)
+    return table.select(schema.names).cast(schema)
 
 
 def read_trials(run_dir: str | Path, skip: Iterable[str] = ()) -> pd.DataFrame:
