@@ -329,7 +329,7 @@ class RunDir:
         """Gather every committed cell into ``trials.parquet`` (sorted, atomic)."""
         tables = [pq.read_table(p) for p in self.cell_files()]
         parallel = any(has_parallel(t.column_names) for t in tables)
-        tables = [upgrade(t, parallel).replace_schema_metadata(SCHEMA.metadata) for t in tables]
+        tables = [upgrade(t, parallel=parallel).replace_schema_metadata(SCHEMA.metadata) for t in tables]
         table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
         table = table.sort_by([(c, "ascending") for c in (SORT_PARALLEL if parallel else SORT)])
         atomic_write_table(self.trials_path, table, fault_point="consolidate")
