@@ -80,14 +80,22 @@ def _verbosity(p: argparse.ArgumentParser, default: Any) -> None:
                    help="log warnings and errors only")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``tunebench run: error: ...``, exit 2), like every
+    other refusal of the CLI; ``-h`` still prints the full usage."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="tunebench",
         description="Benchmark hyperparameter-tuning strategies fairly and reproducibly.")
     _verbosity(p, False)
     # -v/-q are accepted after the command too; SUPPRESS keeps the top-level value
     # when they are not repeated there.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _verbosity(common, argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -249,6 +257,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     backend = f"dask:{args.scheduler}" if args.scheduler else f"local:{args.jobs}"
     if args.scheduler:
         _check_scheduler(args.scheduler)  # before anything is created
+    if not args.no_report:
+        _check_report_dir(out)
     try:
         run, manifest = runner.prepare(suite, out, sys.argv, args.jobs, backend)
     except StoreError as exc:
@@ -491,6 +501,16 @@ def _validate_run(path: Path) -> int:
     return EXIT_OK
 
 
+def _check_report_dir(run_dir: Path) -> None:
+    """A run's own ``report/`` must be a real directory (or absent) to be written."""
+    report = run_dir / "report"
+    if report.is_symlink():
+        return  # refused, with the link named, by the run directory check
+    if report.exists() and not report.is_dir():
+        raise BadInput(f"{report} is a file, not the report directory; move it away (mv "
+                       f"{report} {report}.bad) and rerun, or give --out DIR")
+
+
 def _check_report_out(out: Path | None, force: bool) -> None:
     """``report --out`` must be a directory that is new, empty, or an earlier report (its
     files are replaced); anything else only with ``--force``."""
@@ -518,6 +538,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tunebench.benchmarks.store.rundir import StoreError
 
     _check_report_out(args.out, args.force)
+    if args.out is None:
+        _check_report_dir(args.run_dirs[0])
     try:
         for run_dir in args.run_dirs:
             bad = verify_run(run_dir)
@@ -639,7 +661,10 @@ COMMANDS = {"run": cmd_run, "reference": cmd_reference, "validate": cmd_validate
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # -h, or a one-line argument error (exit 2)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     _setup_logging(args.verbose, args.quiet)
     _plugins_from_cwd()
     try:

@@ -40,7 +40,7 @@ def contained(root: Path, path: Path) -> Path:
         current = current / part
         try:
             mode = os.lstat(current).st_mode
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             break
         except OSError as exc:
             raise OutsideRunDir(f"{current}: cannot inspect it ({exc.strerror})") from exc
