@@ -40,7 +40,7 @@ def check_options(cls: type, name: str, options: dict[str, Any], *, budget: int,
         allowed = [a for a in allowed if a != "default"]  # the harness passes it
         bad = sorted(k for k in options if k not in allowed)
         if bad:
-            raise OptionError(f"{name!r} has no option(s) {bad}; it accepts "
+            raise OptionError(f"unknown option(s) {bad}; {name!r} accepts "
                               f"{allowed or 'no options'}")
     if not options:
         return

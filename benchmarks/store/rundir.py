@@ -318,7 +318,7 @@ class RunDir:
                 bad[path] = why
         return bad
 
-    def quarantine(self, path: Path, why: str) -> Path:
+    def quarantine(self, path: Path, why: str, then: str = "the cell will be rerun") -> Path:
         """Move a bad cell file (or a link: the link itself) to ``cells/quarantine/``
         (never deleted) and warn."""
         self.inside(self.quarantine_dir)
@@ -329,8 +329,8 @@ class RunDir:
             target = self.quarantine_dir / f"{path.name}.{n}"
             n += 1
         os.replace(path, target)
-        log.warning("bad cell file %s (%s): moved to %s; the cell will be rerun", path, why,
-                    target)
+        kind = "trials" if path == self.trials_path else "cell"
+        log.warning("bad %s file %s (%s): moved to %s; %s", kind, path, why, target, then)
         return target
 
     def check(self) -> None:
@@ -347,7 +347,7 @@ class RunDir:
             raise StoreError(f"{self.trials_path} is {why} and there are no cell files to "
                              "rebuild it from; move it away to start the run again, or use "
                              "--fresh")
-        self.quarantine(self.trials_path, why)
+        self.quarantine(self.trials_path, why, "it is rebuilt from the cells at the end")
 
     def trials_problem(self) -> str | None:
         """None if ``trials.parquet`` is the consolidation of the committed cell files (or
