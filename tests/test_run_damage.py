@@ -322,7 +322,7 @@ def test_stop_signal_keeps_cells_and_advice_resumes_with_overrides(tmp_path, sig
     out = tmp_path / "int"
     proc = cli("run", suite, "--out", out, "--jobs", "2", "--no-report", "--seeds", "2",
                "--strategies", "random,tests.plugins_hang:SlowAsk", start_new_session=True)
-    wait_for(lambda: len(list((out / "cells").glob("*.parquet"))) >= 1)
+    wait_for(lambda: len(list((out / "cells").glob("*.parquet"))) >= 1, timeout=600)
     os.killpg(proc.pid, sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == code, err

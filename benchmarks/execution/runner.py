@@ -266,7 +266,14 @@ def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any
                          + "\nUse --fresh for a new run, or another --out directory.")
     run.create()  # cells/ again if it was deleted
     run.remove_stale_temporaries()
-    for path, why in run.bad_cells(expected_cells(suite)).items():
+    bad = run.bad_cells(expected_cells(suite))
+    files = run.cell_files()
+    if files and len(bad) == len(files) and all("another" in w or "not a cell" in w
+                                                for w in bad.values()):
+        raise StoreError(f"cannot resume {run.path}: none of its {len(files)} cell files "
+                         f"belongs to the suite in {run.manifest_path} (was the manifest "
+                         "replaced?); restore the run's own manifest.json, or use --fresh")
+    for path, why in bad.items():
         run.quarantine(path, why)
     run.remove_stale_errors()
     run.check()  # after the bad cells are aside: trials.parquet against the intact ones
