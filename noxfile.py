@@ -91,3 +91,13 @@ def select(session: nox.Session) -> None:
     --measured RUN_DIR ... to budget problems by their cost in stored runs."""
     session.install("-e", ".[data]")  # devtools are not in the wheel: an editable install
     session.run("python", "-m", "tunebench.benchmarks.devtools.select", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def redteam(session: nox.Session) -> None:
+    """The red-team of issue 27: bad inputs, corruptions, kills, signals, concurrency and
+    hangs; prints its counts and fails if data is lost, a file outside the run directory
+    is written, a traceback shows, or a refusal is not one line with exit 2."""
+    session.install("-e", ".[test,data,dask,evolution]")
+    session.run("python", "-m", "tests.redteam.run", *session.posargs,
+                env={"PYTHONPATH": os.getcwd()})

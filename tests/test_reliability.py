@@ -77,13 +77,16 @@ def test_fresh_starts_a_new_run_next_to_the_old(tmp_path, run_cli, tiny_run):
     assert len(runs) == 2
 
 
-def test_corrupt_trials_file_refuses_resume(tmp_path, run_cli, tiny_run, capsys):
-    out, _ = tiny_run
+def test_corrupt_trials_file_is_set_aside_and_rebuilt(tmp_path, run_cli, tiny_run):
+    """trials.parquet is derived from the cells (issue 27): a corrupt one is moved to the
+    quarantine and rebuilt; see test_run_damage for the case with no cells to rebuild from."""
+    out, first = tiny_run
     (out / "trials.parquet").write_bytes(b"not parquet at all")
-    before = snapshot(out)
-    assert run_cli("run", tmp_path / "tiny.toml", "--out", out, "--jobs", "1") == 2
-    assert "corrupt" in capsys.readouterr().err
-    assert snapshot(out) == before
+    assert run_cli("run", tmp_path / "tiny.toml", "--out", out, "--jobs", "1",
+                   "--no-report") == 0
+    assert (out / "cells" / "quarantine" / "trials.parquet").read_bytes() == b"not parquet at all"
+    pd.testing.assert_frame_equal(first[DETERMINISTIC],
+                                  pd.read_parquet(out / "trials.parquet")[DETERMINISTIC])
 
 
 @pytest.mark.slow

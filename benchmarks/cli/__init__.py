@@ -20,6 +20,12 @@ from typing import Any
 log = logging.getLogger("tunebench")
 
 EXIT_OK, EXIT_FAILED_CELLS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Exit code after SIGTERM (128 + 15), which stops a run like Ctrl-C.
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: handled like Ctrl-C (cells stored are kept), exit 143."""
 
 
 class BadInput(Exception):
@@ -54,6 +60,19 @@ def _option(value: str) -> tuple[str, Any]:
         return key.strip(), raw
 
 
+def _seconds(value: str) -> float:
+    """A finite number of seconds >= 0 (argparse type)."""
+    import math
+
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {value!r}") from None
+    if not math.isfinite(x) or x < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number of seconds >= 0, got {value!r}")
+    return x
+
+
 def _verbosity(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument("-v", "--verbose", action="store_true", default=default,
                    help="log debug messages")
@@ -61,14 +80,22 @@ def _verbosity(p: argparse.ArgumentParser, default: Any) -> None:
                    help="log warnings and errors only")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``tunebench run: error: ...``, exit 2), like every
+    other refusal of the CLI; ``-h`` still prints the full usage."""
+
+    def error(self, message: str) -> Any:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="tunebench",
         description="Benchmark hyperparameter-tuning strategies fairly and reproducibly.")
     _verbosity(p, False)
     # -v/-q are accepted after the command too; SUPPRESS keeps the top-level value
     # when they are not repeated there.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _verbosity(common, argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -76,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="run a suite (resumes an existing --out directory)",
                        description="Run a suite: every strategy x problem x seed cell, each "
                        "with the same budget. Rerunning on the same --out resumes.")
-    r.add_argument("suite", help="built-in suite name (quick, default, paper) or TOML path")
+    r.add_argument("suite", nargs="?", help="built-in suite name (quick, default, paper) or "
+                   "TOML path; optional when --out names a run to resume (its manifest "
+                   "holds the suite, overrides included)")
     r.add_argument("--out", type=Path, help="the run directory (default: "
                    "results/<suite>/<run-id>/)")
     r.add_argument("--resume", type=Path, metavar="RUN_DIR",
@@ -143,7 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     cs.add_argument("strategy", help="built-in name or package.module:ClassName")
     cs.add_argument("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
                     help="a keyword option of the strategy (repeatable), e.g. --option step=0.2")
-    cs.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+    cs.add_argument("--timeout", type=_seconds, default=120.0, metavar="SECONDS",
                     help="time limit of each check (default 120 s; 0: none); a strategy "
                          "that hangs fails")
     cs.add_argument("--budget", type=_positive, default=16,
@@ -161,13 +190,50 @@ def _load_suite(args: argparse.Namespace) -> Any:
     from tunebench.benchmarks.plan.suite import SuiteError, load
 
     try:
-        suite = load(args.suite)
+        suite = load(args.suite) if args.suite is not None else _stored_suite(args)
         if getattr(args, "command", "") == "run":
             suite = suite.override(budget=args.budget, seeds=args.seeds,
                                    strategies=args.strategies, problems=args.problems)
     except SuiteError as exc:
         raise BadInput(str(exc)) from exc
     return suite
+
+
+def _stored_suite(args: argparse.Namespace) -> Any:
+    """``tunebench run --out DIR`` with no suite: the suite stored in DIR's manifest (with
+    the overrides it was run with), so that a run resumes from its directory alone."""
+    from tunebench.benchmarks.plan.suite import Suite, SuiteError
+    from tunebench.benchmarks.store.rundir import RunDir, StoreError
+
+    out = getattr(args, "resume", None) or getattr(args, "out", None)
+    if out is None:
+        raise BadInput("give a suite (a built-in name or a TOML path), or --out RUN_DIR of a "
+                       "run to resume")
+    run = RunDir(out)
+    if not run.exists():
+        raise BadInput(f"--out {out}: no tunebench run there (no manifest.json) to resume; "
+                       "give the suite too: tunebench run SUITE --out DIR")
+    try:
+        return Suite.from_dict(run.read_manifest()["suite"], str(run.manifest_path))
+    except StoreError as exc:
+        raise BadInput(str(exc)) from exc
+    except SuiteError as exc:
+        raise BadInput(f"{exc}; give the suite: tunebench run SUITE --out {out}") from exc
+
+
+def _resume_command(out: Path) -> str:
+    """The command that resumes a run: its manifest holds the suite and its overrides."""
+    import shlex
+
+    return f"tunebench run --out {shlex.quote(str(out))}"
+
+
+def _on_stop_signal(signum: int, frame: object) -> None:
+    """SIGINT and SIGTERM: stop the run between cells (see runner.STOP)."""
+    from tunebench.benchmarks.execution import runner
+
+    runner.STOP.set()
+    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -191,6 +257,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     backend = f"dask:{args.scheduler}" if args.scheduler else f"local:{args.jobs}"
     if args.scheduler:
         _check_scheduler(args.scheduler)  # before anything is created
+    if not args.no_report:
+        _check_report_dir(out)
     try:
         run, manifest = runner.prepare(suite, out, sys.argv, args.jobs, backend)
     except StoreError as exc:
@@ -217,13 +285,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             run.unlock()
             progress.close()
             raise BadInput(f"cannot write the reference table: {exc.strerror or exc}") from exc
+        except StoreError as exc:  # e.g. a failed reference cell
+            run.unlock()
+            progress.close()
+            raise BadInput(str(exc)) from exc
     runner.STOP.clear()
-
-    def on_sigint(signum: int, frame: object) -> None:
-        runner.STOP.set()
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    previous = signal.signal(signal.SIGINT, _on_stop_signal)
+    previous_term = signal.signal(signal.SIGTERM, _on_stop_signal)
     try:
         with progress.logging():
             summary = runner.execute(suite, run, manifest, jobs=args.jobs,
@@ -233,17 +301,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             from tunebench.benchmarks.report import build_report
 
             log.info("report: %s", build_report(out))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         progress.close()
-        log.warning("interrupted: finished cells are stored in %s. Resume with:\n"
-                    "  tunebench run %s --out %s", out, args.suite, out)
-        return EXIT_INTERRUPTED
+        what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        print(f"tunebench run: {what}: finished cells are stored in {out}; resume with: "
+              f"{_resume_command(out)}", file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+    except StoreError as exc:  # e.g. a link planted in the run directory while it ran
+        raise BadInput(str(exc)) from exc
     except OSError as exc:  # disk full, read-only, removed directory: cells stored are kept
         raise BadInput(f"cannot write to {out}: {exc.strerror or exc} "
                        f"({getattr(exc, 'filename', None) or out}); finished cells are kept, "
-                       "rerun the same command to resume") from exc
+                       f"free space or fix permissions, then resume: {_resume_command(out)}"
+                       ) from exc
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGTERM, previous_term)
         run.unlock()
         progress.close()
     log.info("%d cells run, %d already stored, %d failed, %.1f s", summary.ran,
@@ -261,11 +334,12 @@ def _check_scheduler(address: str) -> None:
     import socket
     from urllib.parse import urlsplit
 
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
     try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
         host, port = parts.hostname, parts.port
     except ValueError:
-        host, port = None, None
+        raise BadInput(f"--scheduler {address!r} is not a Dask scheduler address; expected "
+                       "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786") from None
     if parts.scheme not in ("tcp", "tls") or not host or port is None or parts.path:
         raise BadInput(f"--scheduler {address!r} is not a Dask scheduler address; expected "
                        "tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
@@ -357,18 +431,43 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
     suite = _load_suite(args)
     n = args.samples or reference.default_samples(suite.budget)
-    campaign = (reference.CAMPAIGN if args.campaign is None else
-                () if args.campaign == "none" else tuple(_csv(args.campaign)))
+    campaign = _campaign(args.campaign, reference.CAMPAIGN)
     factor = args.campaign_factor or reference.CAMPAIGN_FACTOR
     key = reference.spec_key(suite, n, campaign, factor)
     out = args.out or reference.cache_dir() / key
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} is a file, not a directory; choose another --out")
+    if args.scheduler:
+        _check_scheduler(args.scheduler)
     try:
         table = reference.build(suite, out, samples=n, jobs=args.jobs, scheduler=args.scheduler,
                                 campaign=campaign, factor=factor)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
+    except OSError as exc:
+        raise BadInput(f"cannot write the reference table in {out}: {exc.strerror or exc}; "
+                       "choose another --out or free space") from exc
     print(f"{table.path} (hash {table.hash})")
     return EXIT_OK
+
+
+def _campaign(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """``--campaign``: 'none', or strategies that resolve (checked before any work)."""
+    from tunebench.strategies.registry import StrategyNotFound, resolve
+
+    if value is None:
+        return default
+    if value.strip() == "none":
+        return ()
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not names:
+        raise BadInput(f"--campaign {value!r}: expected comma-separated strategies or 'none'")
+    for name in names:
+        try:
+            resolve(name)
+        except StrategyNotFound as exc:
+            raise BadInput(f"--campaign: {exc}") from exc
+    return names
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -395,12 +494,23 @@ def _validate_run(path: Path) -> int:
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
     if bad:
-        raise BadInput(f"{len(bad)} bad cell file(s): {describe_bad(bad)}; rerun "
-                       "`tunebench run` on it to move them aside and rerun those cells")
+        raise BadInput(f"{len(bad)} bad file(s): {describe_bad(bad)}; run "
+                       f"`{_resume_command(path)}` to move them aside and rerun or rebuild "
+                       "them")
     run = RunDir(path)
     print(f"{path}: valid run: {len(run.cell_files())} cell files verified, "
           f"{len(run.failed_cells())} failed cells")
     return EXIT_OK
+
+
+def _check_report_dir(run_dir: Path) -> None:
+    """A run's own ``report/`` must be a real directory (or absent) to be written."""
+    report = run_dir / "report"
+    if report.is_symlink():
+        return  # refused, with the link named, by the run directory check
+    if report.exists() and not report.is_dir():
+        raise BadInput(f"{report} is a file, not the report directory; move it away (mv "
+                       f"{report} {report}.bad) and rerun, or give --out DIR")
 
 
 def _check_report_out(out: Path | None, force: bool) -> None:
@@ -410,10 +520,18 @@ def _check_report_out(out: Path | None, force: bool) -> None:
         return
     if out.exists() and not out.is_dir():
         raise BadInput(f"--out {out} is a file, not a directory; choose another --out")
-    if (out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists()
-            and not force):
+    if out.is_dir() and any(out.iterdir()) and not _is_report(out) and not force:
         raise BadInput(f"--out {out} is a non-empty directory that is not a tunebench report; "
                        "choose another --out, or add --force to write into it")
+
+
+def _is_report(out: Path) -> bool:
+    """Whether ``out`` holds a report tunebench wrote (its ``index.html`` says so)."""
+    index = out / "index.html"
+    if not index.is_file() or index.is_symlink():
+        return False
+    with open(index, "rb") as f:
+        return b"<title>tunebench report" in f.read(4096)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -422,12 +540,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tunebench.benchmarks.store.rundir import StoreError
 
     _check_report_out(args.out, args.force)
+    if args.out is None:
+        _check_report_dir(args.run_dirs[0])
     try:
         for run_dir in args.run_dirs:
             bad = verify_run(run_dir)
             if bad:
-                raise BadInput(f"refusing to report {run_dir}: bad cell file(s): "
-                               f"{describe_bad(bad)}; rerun `tunebench run` on it to rerun them")
+                raise BadInput(f"refusing to report {run_dir}: bad file(s): "
+                               f"{describe_bad(bad)}; run `{_resume_command(run_dir)}` to "
+                               "move them aside and rerun or rebuild them")
         index = build_report(list(args.run_dirs), args.out)
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
@@ -511,12 +632,13 @@ def cmd_check_strategy(args: argparse.Namespace) -> int:
         cls = resolve(args.strategy)
     except StrategyNotFound as exc:
         raise BadInput(str(exc)) from exc
+    from tunebench.benchmarks.plan.options import OptionError, check_options
+
     options = dict(args.option)
-    allowed = cls.accepted_options()
-    bad = sorted(k for k in options if allowed is not None and k not in allowed)
-    if bad:
-        raise BadInput(f"{args.strategy!r} has no option(s) {bad}; it accepts "
-                       f"{allowed or 'no options'}")
+    try:
+        check_options(cls, args.strategy, options, budget=args.budget)
+    except OptionError as exc:
+        raise BadInput(f"--option: {exc}") from exc
     report = check_strategy(cls, budget=args.budget, options=options,
                             timeout=args.timeout if args.timeout > 0 else None)
     for name, ok, detail in report.checks:
@@ -541,7 +663,10 @@ COMMANDS = {"run": cmd_run, "reference": cmd_reference, "validate": cmd_validate
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # -h, or a one-line argument error (exit 2)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     _setup_logging(args.verbose, args.quiet)
     _plugins_from_cwd()
     try:

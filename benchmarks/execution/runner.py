@@ -13,6 +13,7 @@ import os
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -115,7 +116,8 @@ def _drain(pool: ProcessPoolExecutor, queue: list[Cell], suspects: list[Cell], j
         broken = False
         while source and len(running) < limit and not broken:
             try:
-                running[pool.submit(_run_cell_task, source[0], suite)] = source[0]
+                with _no_sigint_in_new_workers():
+                    running[pool.submit(_run_cell_task, source[0], suite)] = source[0]
                 source.pop(0)
             except BrokenProcessPool:  # a worker died before this submission
                 broken = True
@@ -139,6 +141,22 @@ def _drain(pool: ProcessPoolExecutor, queue: list[Cell], suspects: list[Cell], j
                         "time to find the cell that kills it", ", ".join(c.id for c in cells))
             return cells + suspects
     return []
+
+
+@contextmanager
+def _no_sigint_in_new_workers() -> Iterator[None]:
+    """Block SIGINT while the pool may start workers: a started worker inherits the mask,
+    so a Ctrl-C that reaches the process group before the worker ignores SIGINT (while it
+    imports) stays pending there instead of printing a KeyboardInterrupt traceback. The
+    parent gets the signal as soon as the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _death_code(processes: dict[int, Any]) -> int | None:
@@ -224,6 +242,9 @@ def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
         raise StoreError(f"cannot create the run directory {out}: {exc.strerror}") from exc
     if not os.access(out, os.W_OK):
         raise StoreError(f"the run directory {out} is not writable")
+    run.check_layout()
+    if run.exists() and not fresh:
+        run.read_manifest()  # a damaged manifest is refused before anything is created
     run.lock()
     try:
         if run.exists() and not fresh:
@@ -240,15 +261,24 @@ def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
 def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any]:
     """Check a stored run against the current setup; quarantine bad cells; mark resumed."""
     stored = run.read_manifest()
-    run.check()
     diffs = manifest_mod.differences(stored, current)
     if diffs:
         raise StoreError(f"cannot resume {run.path}: it was run with a different setup:\n  - "
                          + "\n  - ".join(diffs)
                          + "\nUse --fresh for a new run, or another --out directory.")
+    run.create()  # cells/ again if it was deleted
     run.remove_stale_temporaries()
-    for path, why in run.bad_cells(expected_cells(suite)).items():
+    bad = run.bad_cells(expected_cells(suite))
+    files = run.cell_files()
+    if files and len(bad) == len(files) and all("another" in w or "not a cell" in w
+                                                for w in bad.values()):
+        raise StoreError(f"cannot resume {run.path}: none of its {len(files)} cell files "
+                         f"belongs to the suite in {run.manifest_path} (was the manifest "
+                         "replaced?); restore the run's own manifest.json, or use --fresh")
+    for path, why in bad.items():
         run.quarantine(path, why)
+    run.remove_stale_errors()
+    run.check()  # after the bad cells are aside: trials.parquet against the intact ones
     stored.setdefault("resumed_at", []).append(manifest_mod.now())
     stored["finished_at"] = None
     run.write_manifest(stored)
@@ -273,6 +303,7 @@ def verify_run(path: Path) -> dict[Path, str]:
     run = RunDir(path)
     if not run.exists():
         raise StoreError(f"{path}: no manifest.json; is it a tunebench run directory?")
+    run.check_layout()
     manifest = run.read_manifest()
     if not run.cell_files():  # e.g. a synthetic run with only trials.parquet
         return {}
@@ -280,7 +311,12 @@ def verify_run(path: Path) -> dict[Path, str]:
         expected = expected_cells(manifest["suite"])
     except (KeyError, TypeError) as exc:
         raise StoreError(f"{run.manifest_path}: its suite lacks {exc}") from exc
-    return run.bad_cells(expected)
+    bad = run.bad_cells(expected)
+    if not bad and (run.trials_path.exists() or os.path.islink(run.trials_path)):
+        why = run.trials_problem()
+        if why:
+            bad[run.trials_path] = why
+    return bad
 
 
 def describe_bad(bad: dict[Path, str]) -> str:

@@ -158,7 +158,15 @@ def load(spec: str | Path) -> Suite:
         raise SuiteError(f"no suite named {str(spec)!r} and no file at that path.{hint} "
                          f"Built-in suites: {sorted(builtins)}.")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if not path.is_file():
+            raise SuiteError(f"{path} is not a regular file; give a suite TOML file or a "
+                             f"built-in name {sorted(builtins)}")
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SUITE_BYTES + 1)
+        if len(raw) > MAX_SUITE_BYTES:
+            raise SuiteError(f"{path} is larger than {MAX_SUITE_BYTES:_} bytes: not a suite "
+                             "file; give a suite TOML file")
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SuiteError(f"{path}: malformed TOML: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -166,7 +174,22 @@ def load(spec: str | Path) -> Suite:
                          "UTF-8") from exc
     except OSError as exc:
         raise SuiteError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    _check_folds_and_protocols(data, str(path))
     return parse(data, str(path))
+
+
+def _check_folds_and_protocols(data: dict[str, Any], where: str) -> None:
+    """A file that sets both ``folds`` and ``protocols`` must not contradict itself: the
+    protocols decide how trials are validated, so a ``folds`` that no ``cv-k`` protocol
+    uses would be silently ignored there."""
+    folds, protocols = data.get("folds"), data.get("protocols")
+    if folds is None or not isinstance(protocols, list):
+        return
+    ks = [_folds_of(str(p)) for p in protocols]
+    if any(ks) and folds not in ks:
+        raise SuiteError(f"{where}: folds = {folds!r} but protocols = {protocols} use "
+                         f"{sorted(k for k in ks if k)}-fold cross-validation; drop folds (the "
+                         "protocols decide) or make them agree")
 
 
 #: Limits checked up front (a bigger value is a typo or would exhaust memory or time).
@@ -174,6 +197,10 @@ MAX_BUDGET = 10**6
 MAX_GRID = 10**5
 MAX_SEEDS = 10_000
 MAX_SEED = 2**32 - 1
+#: A trial_timeout above a week is a typo (and SIGALRM cannot take 1e300 s).
+MAX_TRIAL_TIMEOUT = 7 * 24 * 3600
+#: A suite file is a few kilobytes; more is not a suite (``/dev/zero``, a data file).
+MAX_SUITE_BYTES = 1 << 20
 
 
 def _int(data: dict[str, Any], key: str, where: str, low: int) -> int:
@@ -241,8 +268,9 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
         raise SuiteError(f"{where}: start_from_default must be true or false, got {sfd!r}")
     timeout = d.get("trial_timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-                                or timeout <= 0):
-        raise SuiteError(f"{where}: trial_timeout must be a number of seconds > 0, got {timeout!r}")
+                                or not 0 < timeout <= MAX_TRIAL_TIMEOUT):
+        raise SuiteError(f"{where}: trial_timeout must be a number of seconds in (0, "
+                         f"{MAX_TRIAL_TIMEOUT:_}] (at most a week), got {timeout!r}")
     desc = d.get("description", "")
     if not isinstance(desc, str):
         raise SuiteError(f"{where}: description must be a string")
@@ -270,6 +298,7 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
                   parallel=_parallel(d, where))
     check_names(suite, where)
     check_metric(suite, where)
+    check_protocol_sizes(suite, where)
     return suite
 
 
@@ -381,15 +410,7 @@ def check_names(suite: Suite, where: str) -> None:
             raise SuiteError(f"{where}: strategies {shown[cls.name]!r} and {s!r} both call "
                              f"themselves {cls.name!r}; names must be unique")
         shown[cls.name] = s
-        opts = suite.options.get(s, {})
-        allowed = cls.accepted_options()
-        if allowed is not None:
-            allowed = [a for a in allowed if a not in ("default", "workers")]  # the harness
-            # passes them
-            bad = sorted(k for k in opts if k not in allowed)
-            if bad:
-                raise SuiteError(f"{where}: [options.{s}] has unknown option(s) {bad}; "
-                                 f"{s!r} accepts {allowed or 'no options'}")
+        _check_options(suite, s, cls, where)
     for k in suite.options:
         if k not in suite.strategies:
             raise SuiteError(f"{where}: [options.{k}] names a strategy that is not in "
@@ -408,6 +429,67 @@ def check_names(suite: Suite, where: str) -> None:
     for k in suite.reference:
         if k not in suite.problems:
             raise SuiteError(f"{where}: [reference] names {k!r}, which is not in problems")
+
+
+def _check_options(suite: Suite, name: str, cls: type, where: str) -> None:
+    """``[options.<name>]``: names the strategy accepts and values it accepts, checked by
+    constructing it as a cell does (:mod:`benchmarks.plan.options`)."""
+    from tunebench.benchmarks.plan.options import OptionError, check_options
+    from tunebench.problems.catalogue import get_problem
+
+    opts = suite.options.get(name, {})
+    spaces = []
+    for p in suite.problems if opts else ():
+        try:
+            prob = get_problem(p)
+        except (KeyError, ValueError):
+            continue  # reported below with the problem names
+        spaces.append((prob.space, dict(prob.default_config)))
+    try:
+        check_options(cls, name, opts, budget=suite.budget, spaces=spaces or None)
+    except OptionError as exc:
+        raise SuiteError(f"{where}: [options.{name}]: {exc}") from exc
+
+
+def check_protocol_sizes(suite: Suite, where: str) -> None:
+    """Every protocol must fit every problem's training rows (k folds need k rows each,
+    and a stratified split needs k rows per class): refused here, not in every cell."""
+    from tunebench.problems.catalogue import get_problem
+
+    ks = {suite.folds} | {_folds_of(n) for n in suite.protocol_names}
+    k = max(x for x in ks if x)
+    for p in suite.problems:
+        try:
+            ds = getattr(get_problem(p), "dataset", None)
+        except (KeyError, ValueError):
+            continue
+        rows = getattr(ds, "rows", None)
+        if not rows:
+            continue
+        train = int(rows * (1 - suite.test_fraction))
+        if k > train:
+            raise SuiteError(f"{where}: {k}-fold cross-validation needs at least {k} training "
+                             f"rows, but problem {p!r} has {train}; use fewer folds")
+        if ds.task == "classification" and k > 10:  # rare: worth loading the labels
+            largest = int(_largest_class(ds) * (1 - suite.test_fraction))
+            if k > largest:
+                raise SuiteError(f"{where}: stratified {k}-fold cross-validation needs a "
+                                 f"class with at least {k} training rows, but problem {p!r} "
+                                 f"has at most {largest}; use at most {largest} folds")
+
+
+def _largest_class(ds: Any) -> int:
+    """Rows of the most frequent label of a classification dataset."""
+    import numpy as np
+
+    _, y = ds.load()
+    return int(np.unique(np.asarray(y), return_counts=True)[1].max())
+
+
+def _folds_of(protocol: str) -> int:
+    """k of a ``cv-k`` protocol name (0 for other protocols)."""
+    head, _, k = protocol.partition("-")
+    return int(k) if head == "cv" and k.isdigit() else 0
 
 
 def _check_fidelity_pairs(suite: Suite, where: str) -> None:

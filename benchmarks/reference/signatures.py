@@ -28,11 +28,13 @@ def signature_configs(problem: Any, k: int = N_SIGNATURES) -> list[Config]:
 
 
 def signatures(problems: Iterable[str], seeds: Iterable[int], folds: int,
-               test_fraction: float) -> pd.DataFrame:
-    """Losses of the signature configurations per (problem, seed), one BLAS thread."""
+               test_fraction: float, timeout: float | None = None) -> pd.DataFrame:
+    """Losses of the signature configurations per (problem, seed), one BLAS thread; each
+    evaluation stops after ``timeout`` seconds like a trial (``status="timeout"``)."""
     from threadpoolctl import threadpool_limits
 
     from tunebench.benchmarks.execution.cell import params_json
+    from tunebench.benchmarks.execution.trial import evaluate
     from tunebench.problems.catalogue import get_problem
 
     rows = []
@@ -43,7 +45,7 @@ def signatures(problems: Iterable[str], seeds: Iterable[int], folds: int,
             for seed in seeds:
                 objective = problem.bind(seed, folds=folds, test_fraction=test_fraction)
                 for i, config in enumerate(configs):
-                    ev = objective(config)
+                    ev = evaluate(objective, config, timeout)
                     rows.append({"problem": problem.name, "seed": int(seed), "index": i,
                                  "params": params_json(config), "status": str(ev.status),
                                  "val_loss": ev.val_loss, "test_loss": ev.test_loss})

@@ -277,14 +277,49 @@ def build(suite: Suite, out: Path, *, samples: int | None = None, jobs: int = 1,
           scheduler: str | None = None, campaign: tuple[str, ...] = CAMPAIGN,
           factor: int = CAMPAIGN_FACTOR,
           progress: Callable[..., None] | None = None) -> ReferenceTable:
-    """Build (or resume building) the reference table of a suite into ``out``."""
-    from tunebench.benchmarks.store.manifest import library_versions, now
-    from tunebench.benchmarks.store.rundir import atomic_write_bytes, atomic_write_table
-    from tunebench.problems.catalogue import get_problem
+    """Build (or resume building) the reference table of a suite into ``out``; a process
+    already building it is waited for, and its table reused."""
+    from tunebench.benchmarks.store import locks
 
     n = samples or default_samples(suite.budget)
     if n < suite.budget:
         raise StoreError(f"--samples {n} is below the suite's budget {suite.budget}")
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"--out {out} is a file, not a directory; choose another --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = build_lock(out)
+    try:
+        fd = locks.acquire(lock, wait=False)
+    except locks.LockBusy:
+        log.warning("reference table %s is being built by PID %s: waiting for it", out,
+                    lock.read_text(errors="replace").strip() or "?")
+        fd = locks.acquire(lock, wait=True)
+    try:
+        done = _finished(out, suite, n)
+        return done or _build(suite, out, n, jobs, scheduler, campaign, factor, progress)
+    finally:
+        os.close(fd)
+
+
+def _finished(out: Path, suite: Suite, n: int) -> ReferenceTable | None:
+    """The table at ``out`` if another process finished it while this one waited."""
+    try:
+        table = open_table(out)
+    except StoreError:
+        return None
+    ok = table.covers(suite.problems, suite.seeds, suite.folds, suite.test_fraction,
+                      suite.budget, _metric(suite))
+    return table if ok and int(table.provenance.get("samples", 0)) == n else None
+
+
+def _build(suite: Suite, out: Path, n: int, jobs: int, scheduler: str | None,
+           campaign: tuple[str, ...], factor: int,
+           progress: Callable[..., None] | None) -> ReferenceTable:
+    """Build the table (the caller holds its build lock)."""
+    from tunebench.benchmarks.store.manifest import library_versions, now
+    from tunebench.benchmarks.store.rundir import atomic_write_bytes, atomic_write_table
+    from tunebench.problems.catalogue import get_problem
+
     out.mkdir(parents=True, exist_ok=True)
     trials = _execute(derived_suite(suite, [SAMPLE_STRATEGY], n, "reference"),
                       out / "work" / "sample", jobs, scheduler, progress)
@@ -297,7 +332,7 @@ def build(suite: Suite, out: Path, *, samples: int | None = None, jobs: int = 1,
         camp = _execute(camp_suite, out / "work" / "campaign", jobs, scheduler, progress)
     tables = {"sample": _sample_frame(trials, suite), "lstar": lstar_table(trials, camp, optima),
               "signatures": signatures(suite.problems, suite.seeds, suite.folds,
-                                       suite.test_fraction)}
+                                       suite.test_fraction, suite.trial_timeout)}
     for name, df in tables.items():
         atomic_write_table(out / f"{name}.parquet", pa.Table.from_pandas(df, preserve_index=False))
     prov = {"format": FORMAT, "name": out.name, "suite": suite.name,
@@ -326,11 +361,19 @@ def ensure(suite: Suite, *, jobs: int = 1, scheduler: str | None = None,
     return build(suite, cache / key, jobs=jobs, scheduler=scheduler, progress=progress)
 
 
+def build_lock(out: Path) -> Path:
+    """The lock file of a table being built: beside it, so that a second run building the
+    same table waits for the first (then reuses its table) instead of failing on its work
+    directories."""
+    return out.parent / f".{out.name}.lock"
+
+
 def record_run(run_dir: Path, suite: Suite, table: ReferenceTable | None) -> None:
     """At a run's start: its own signatures and which table it uses (``reference.json``)."""
     from tunebench.benchmarks.store.rundir import atomic_write_bytes, atomic_write_table
 
-    sig = signatures(suite.problems, suite.seeds, suite.folds, suite.test_fraction)
+    sig = signatures(suite.problems, suite.seeds, suite.folds, suite.test_fraction,
+                     suite.trial_timeout)
     atomic_write_table(run_dir / "signatures.parquet", pa.Table.from_pandas(sig,
                                                                             preserve_index=False))
     if table is not None:
@@ -347,12 +390,7 @@ def for_run(run_dir: Path, manifest: dict[str, Any]) -> ReferenceTable | None:
                           problems=tuple(s["problems"])),
                     **{**known, "strategies": tuple(s["strategies"]),
                        "problems": tuple(s["problems"]), "seeds": tuple(s["seeds"])})
-    table = None
-    pointer = run_dir / "reference.json"
-    if pointer.exists():
-        info = json.loads(pointer.read_text(encoding="utf-8"))
-        if Path(info["path"]).exists():
-            table = open_table(info["path"])
+    table = _recorded_table(run_dir)
     table = table or find(suite)
     if table is None:
         return None
@@ -361,13 +399,44 @@ def for_run(run_dir: Path, manifest: dict[str, Any]) -> ReferenceTable | None:
         log.warning("%s recorded no signatures (run with --no-report): reference table %s "
                     "is used unchecked", run_dir, table.path)
     else:
-        diffs = signature_differences(table.signatures(), pd.read_parquet(sig_path))
+        diffs = signature_differences(_read_signatures(table.path / "signatures.parquet",
+                                                       "rebuild the reference table"),
+                                      _read_signatures(sig_path, "delete it (the run's "
+                                                       "reference table is then used "
+                                                       "unchecked)"))
         if diffs:
             raise ReferenceMismatch(
                 f"reference table {table.path} (hash {table.hash}) does not match run "
                 f"{run_dir}: its objectives differ ({len(diffs)} signature(s), e.g. "
                 f"{diffs[0]}). Rebuild it: tunebench reference {s['name']} --out DIR")
     return table
+
+
+def _recorded_table(run_dir: Path) -> ReferenceTable | None:
+    """The table named by a run's ``reference.json`` (None if it has none or the table is
+    gone); a damaged pointer is StoreError naming it and the fix."""
+    pointer = run_dir / "reference.json"
+    if not pointer.exists():
+        return None
+    try:
+        info = json.loads(pointer.read_text(encoding="utf-8"))
+        path = Path(info["path"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"{pointer} is damaged ({type(exc).__name__}); delete it (the report "
+                         "then uses the first reference table that covers the run)") from exc
+    return open_table(path) if path.exists() else None
+
+
+def _read_signatures(path: Path, fix: str) -> pd.DataFrame:
+    """A signatures file, or StoreError naming it and ``fix``."""
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # ArrowInvalid, OSError, thrift errors
+        raise StoreError(f"{path} is damaged ({type(exc).__name__}); {fix}") from exc
+    missing = {"problem", "seed", "index", "params", "val_loss", "test_loss"} - set(df.columns)
+    if missing:
+        raise StoreError(f"{path} is not a signatures file (missing {sorted(missing)}); {fix}")
+    return df
 
 
 def for_runs(run_dirs: list[Path], manifests: list[dict[str, Any]]

@@ -78,9 +78,34 @@ def verify_cell(path: Path, expected: dict[str, Any], schema: pa.Schema) -> str 
         if info.get(key) != expected[key]:
             return (f"it is another cell's file ({key} {info.get(key)!r}, "
                     f"expected {expected[key]!r})")
-    if table.num_rows != info.get("trials") or table.num_rows != expected["budget"]:
-        return (f"truncated: {table.num_rows} rows, its metadata says {info.get('trials')}, "
-                f"the budget is {expected['budget']}")
+    if table.num_rows != info.get("trials"):
+        return (f"truncated: {table.num_rows} rows, its metadata says {info.get('trials')}")
     if content_hash(table) != info.get("sha256"):
         return "its content does not match its checksum"
+    return budget_problem(table, int(expected["budget"]))
+
+
+def budget_problem(table: pa.Table, budget: int) -> str | None:
+    """None if the cell's trials spend exactly its budget, else what is wrong.
+
+    Every trial is charged its ``cost`` (1 for a full-fidelity trial; the fraction of the
+    full resource for a multi-fidelity one) and a cell stops as soon as the summed cost
+    reaches the budget (see :mod:`benchmarks.execution.cell_mf`). So a whole cell's summed
+    cost reaches the budget at its last trial and not before: ``budget`` rows for an
+    ordinary cell, any number of cheaper ones for a multi-fidelity cell. The sum is taken
+    in trial order, as the cell loop takes it, so the comparison is exact.
+    """
+    if "cost" in table.column_names:
+        costs = [1.0 if c is None else float(c) for c in table.column("cost").to_pylist()]
+    else:  # a schema-1 table: every trial at full fidelity
+        costs = [1.0] * table.num_rows
+    spent = 0.0
+    for i, cost in enumerate(costs):
+        if spent >= budget:
+            return (f"too long: its first {i} trials already spend the budget of {budget} "
+                    f"evaluations, yet it holds {len(costs)}")
+        spent += cost
+    if spent < budget:
+        return (f"truncated: its {len(costs)} trials spend {spent:g} of the budget of "
+                f"{budget} evaluations")
     return None
