@@ -49,7 +49,9 @@ def plan(suite: Suite) -> list[Cell]:
 
     Cells carry their protocol only when the suite compares several (see :class:`Cell`)."""
     protocols = suite.protocol_names if len(suite.protocol_names) > 1 else ("",)
-    return [Cell(p, s, seed, protocol) for p in suite.problems for protocol in protocols
+    sizes = suite.size_names if len(suite.size_names) > 1 else ("",)
+    return [Cell(p, s, seed, protocol, size) for p in suite.problems for size in sizes
+            for protocol in protocols
             for s in suite.strategies if applies(s, p) for seed in suite.seeds]
 
 
@@ -258,8 +260,10 @@ def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
     suite_d = suite if isinstance(suite, dict) else suite.to_dict()
     protocols = list(suite_d.get("protocols") or [])
     protocols = protocols if len(protocols) > 1 else [""]  # as :func:`plan` names cells
-    cells = (Cell(p, s, seed, protocol) for p in suite_d["problems"] for protocol in protocols
-             for s in suite_d["strategies"] for seed in suite_d["seeds"])
+    sizes = [str(x) for x in suite_d.get("train_sizes") or []]
+    sizes = sizes if len(sizes) > 1 else [""]
+    cells = (Cell(p, s, seed, protocol, size) for p in suite_d["problems"] for size in sizes
+             for protocol in protocols for s in suite_d["strategies"] for seed in suite_d["seeds"])
     return {c.id: integrity.identity(c.id, c.problem, c.strategy, c.seed, suite_d)
             for c in cells}
 
