@@ -67,6 +67,9 @@ class Evaluation:
     error: str | None = None
     n_warnings: int = 0
     metrics: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: Standard error of ``test_loss`` over the test rows (:mod:`problems.test_se`); NaN
+    #: where the metric is not a mean over rows or the problem has no test rows.
+    test_loss_se: float = float("nan")
 
     @classmethod
     def failure(cls, error: str, fit_seconds: float = 0.0, n_warnings: int = 0,

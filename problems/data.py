@@ -28,6 +28,10 @@ class Dataset:
     loader: Callable[[], XY]
     extra: str | None = None  # optional dependency group needed to load it
     handling: str = "numeric columns: median imputation + standardisation; categorical: most-frequent imputation + one-hot (inside the pipeline)"
+    #: Rows and columns the loader drops, and why (identifiers, leakage, missing targets).
+    dropped: str = ""
+    #: :func:`problems.fingerprint.dataset_hash` of the loaded data, where recorded (tested).
+    content_hash: str = ""
 
     def load(self) -> XY:
         return _load_cached(self.name, self.loader)

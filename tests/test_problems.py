@@ -6,12 +6,14 @@ import math
 
 import numpy as np
 import pytest
-
 from tunebench.problems.base import Evaluation
 from tunebench.problems.catalogue import PROBLEMS, available, get_problem
 from tunebench.problems.datasets import DATASETS
+from tunebench.problems.datasets_large import LARGE
 from tunebench.problems.space import Float
 from tunebench.problems.synthetic import SYNTHETIC, branin, hartmann3, hartmann6
+
+LARGE_NAMES = {d.name for d in LARGE}
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -70,6 +72,8 @@ def test_every_problem_evaluates_one_configuration(name):
     p = PROBLEMS[name]
     if not available(p):
         pytest.skip("needs the optional data extra")
+    if p.slow and p.dataset.name in LARGE_NAMES:
+        pytest.skip("a full fit on a large dataset; tests/test_datasets_large.py loads it")
     config = _cheap_config(p)
     p.space.validate(config)
     ev = p.bind(1, folds=2, test_fraction=0.25)(config)

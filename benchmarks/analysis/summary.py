@@ -30,6 +30,7 @@ from tunebench.benchmarks.analysis.overfitting import overfitting, overfitting_t
 from tunebench.benchmarks.analysis.power import power_statement, within_problem_note
 from tunebench.benchmarks.analysis.profiles import TARGETS, performance_profile, problems_with_gap, regret
 from tunebench.benchmarks.analysis.protocol import compare_protocols, default_protocol_only, protocols_of
+from tunebench.benchmarks.analysis.scaling import main_size_only, scaling, sizes_of
 from tunebench.benchmarks.analysis.ranks import ranks_over_time
 from tunebench.benchmarks.analysis.stats import (
     aggregate_scores,
@@ -100,7 +101,8 @@ def _check_combinable(trials: pd.DataFrame, manifests: list[dict[str, Any]],
                       failed: dict[str, str]) -> None:
     dup = trials.duplicated(["problem", "strategy", "seed", "trial"]
                             + (["protocol"] if "protocol" in trials else [])
-                            + (["workers"] if "workers" in trials else []))
+                            + (["workers"] if "workers" in trials else [])
+                            + (["n_train"] if "n_train" in trials else []))
     if dup.any():
         row = trials[dup].iloc[0]
         raise StoreError(f"the runs overlap: strategy {row['strategy']!r} on {row['problem']!r} "
@@ -121,10 +123,13 @@ def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
     specs = {n: i.get("spec", n) for m in manifests for n, i in m.get("strategies", {}).items()}
     protocols = {p for m in manifests for p in (m["suite"].get("protocols") or [])}
     protocols = protocols if len(protocols) > 1 else {""}  # as the runner names cells
+    sizes = {str(x) for m in manifests for x in (m["suite"].get("train_sizes") or [])}
+    sizes = sizes if len(sizes) > 1 else {""}
     every = set(trials["seed"])
     for (problem, strategy), got in seeds.items():
         spec = specs.get(strategy, strategy)
-        got |= {s for s in every for p in protocols if Cell(problem, spec, s, p).id in failed}
+        got |= {s for s in every for p in protocols for n in sizes
+                if Cell(problem, spec, s, p, n).id in failed}
     return seeds.apply(lambda s: tuple(sorted(s)))
 
 
@@ -211,6 +216,8 @@ class Summary:
     #: Protocol comparison (:func:`~benchmarks.analysis.protocol.compare_protocols`; empty
     #: with one protocol) and multi-fidelity numbers (empty when all ran at full fidelity).
     protocols: dict[str, Any] = field(default_factory=dict)
+    #: Training-size axis (:func:`~benchmarks.analysis.scaling.scaling`; empty with one size).
+    scaling: dict[str, Any] = field(default_factory=dict)
     fidelity: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Benchmarking checklist (:mod:`~benchmarks.analysis.checklist`): item, met, evidence,
     #: guideline; and the Bayesian signed-rank comparison against random
@@ -238,7 +245,9 @@ class Summary:
 def summarise(inputs: Inputs) -> Summary:
     """Compute every statistic of the report once, from the loaded runs alone."""
     budget = int(inputs.manifest["suite"]["budget"])
-    df = default_workers_only(default_protocol_only(inputs.trials, inputs.manifest["suite"]))
+    df = main_size_only(default_workers_only(default_protocol_only(inputs.trials,
+                                                                   inputs.manifest["suite"])))
+    n_main = (sizes_of(df) or [None])[-1] if len(sizes_of(inputs.trials)) > 1 else None
     if df.empty or not (df["status"] == Status.OK).any():
         return _empty(inputs, budget)
     traj = overfitting(incumbents(df))
@@ -246,24 +255,24 @@ def summarise(inputs: Inputs) -> Summary:
     strategies = sorted(traj["strategy"].unique())
     table, note = reference_mod.for_runs(inputs.run_dirs, inputs.manifests)
     proto = default_protocol(df, inputs.manifest["suite"])
-    lstar = table.lstar(proto) if table is not None else pd.DataFrame()
+    lstar = table.lstar(proto, n_main) if table is not None else pd.DataFrame()
     if table is not None and lstar.empty:
         table, note = None, (f"the reference table {table.name} ({table.hash}) has no rows "
                              f"for this run's protocol {proto}; build one for it with "
                              "`tunebench reference SUITE`")
-    scored = (normalised_scores(traj, table.r0(budget, proto), lstar) if table is not None
+    scored = (normalised_scores(traj, table.r0(budget, proto, n_main), lstar) if table is not None
               else traj.assign(score_val=np.nan, score_test=np.nan))
     fin = final(scored)
     tests = _tests(fin, table is not None)
     med, marks = final_by_problem(fin, tests["wilcoxon_within"])
     best, start = best_and_start(inputs.manifests, problems, lstar,
-                                 table.r0(1, proto) if table is not None else pd.DataFrame())
+                                 table.r0(1, proto, n_main) if table is not None else pd.DataFrame())
     best_test = best_and_start(inputs.manifests, problems, lstar, pd.DataFrame(),
                                "lstar_test")[0]
     # the run's own (problem, seed) pairs, as the report lists them
     lstar = lstar.merge(df[["problem", "seed"]].drop_duplicates()) if not lstar.empty else lstar
     scores = table is not None and not tests["aggregate_test"].empty
-    sample = table.sample(proto) if scores else None
+    sample = table.sample(proto, n_main) if scores else None
     summary = Summary(
         manifests=inputs.manifests, trials=df, all_trials=inputs.trials,
         failed_cells=dict(inputs.failed_cells), budget=budget, problems=problems,
@@ -279,6 +288,7 @@ def summarise(inputs: Inputs) -> Summary:
         overfitting=overfitting_table(fin), rank_reversals=rank_reversals(fin),
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
+        scaling=scaling(default_protocol_only(inputs.trials, inputs.manifest["suite"])),
         **_sections(inputs, df, fin, scored, strategies, sample, lstar),
     )
     summary.bayes = signed_rank(fin) if scores else {}

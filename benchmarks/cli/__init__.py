@@ -479,6 +479,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
           + (f" x {len(suite.protocol_names)} protocols" if len(suite.protocol_names) > 1 else "")
           + (f" x workers {list(suite.worker_counts)} ({suite.parallel})" if suite.parallel
              else "")
+          + (f" x {len(suite.size_names)} training sizes" if len(suite.size_names) > 1 else "")
           + f" = {suite.n_cells} "
           f"cells of {suite.budget} evaluations")
     return EXIT_OK
@@ -581,11 +582,18 @@ def cmd_list(args: argparse.Namespace) -> int:
                 for n, c in BUILTINS.items()]
         _table(["strategy", "library", "version", "parallel", "description"], rows)
     elif args.what == "problems":
+        from tunebench.benchmarks.plan.estimate import measured_costs
         from tunebench.problems.catalogue import PROBLEMS, available
 
+        costs = measured_costs()
+        col = ("measured_seconds_per_eval" if "measured_seconds_per_eval" in costs
+               else "seconds_per_eval")
+        sec = dict(zip(costs["problem"], costs[col].fillna(costs["seconds_per_eval"]),
+                       strict=True))
         rows = [(n, p.task, p.metric, len(p.space), "slow" if p.slow else "",
+                 f"{sec[n]:.3g}" if n in sec and sec[n] == sec[n] else "",
                  "" if available(p) else "needs extra 'data'") for n, p in PROBLEMS.items()]
-        _table(["problem", "task", "metric", "dims", "cost", "availability"], rows)
+        _table(["problem", "task", "metric", "dims", "cost", "s/eval", "availability"], rows)
     elif args.what == "metrics":
         from tunebench.problems.metrics import METRICS
 

@@ -55,13 +55,19 @@ class Cell:
     protocol: str = ""
     #: Set only when the suite compares several numbers of workers; 0: the suite's one.
     workers: int = 0
+    #: Set only when the suite has several training sizes ("500", "all"); empty: its one.
+    train_size: str = ""
 
     @property
     def id(self) -> str:
         """A file-name-safe, unique id: ``<problem>__<strategy>__<seed>``, or
         ``<problem>__<protocol>__<strategy>__<seed>`` in a suite with several protocols.
         A suite with one protocol keeps the old ids, so its earlier runs still resume.
-        With several worker counts, ``w<q>`` comes before the strategy."""
+        With several training sizes ``__n<size>`` follows the problem; with several worker
+        counts, ``w<q>`` comes before the strategy."""
+        if self.train_size:
+            return Cell(f"{self.problem}__n{self.train_size}", self.strategy, self.seed,
+                        self.protocol, workers=self.workers).id
         if self.workers:
             axes = "__".join(x for x in (_safe(self.protocol) if self.protocol else "",
                                          f"w{self.workers}") if x)
@@ -113,11 +119,19 @@ def cell_protocol(cell: Cell, suite: Suite) -> Protocol:
     return Protocol.parse(cell.protocol or suite.protocol_names[0])
 
 
+def cell_train_size(cell: Cell, suite: Suite) -> int | None:
+    """The cell's training rows: its own size, else the suite's only one; None: all."""
+    size = cell.train_size or suite.size_names[0]
+    return None if size == "all" else int(size)
+
+
 def _run(cell: Cell, suite: Suite, result: CellResult, salt: str = "") -> None:
     problem = with_suite_metric(get_problem(cell.problem), suite.metric)
     protocol = cell_protocol(cell, suite)
+    n_train = cell_train_size(cell, suite)
     objective = problem.bind(cell.seed, folds=suite.folds, test_fraction=suite.test_fraction,
-                             protocol=protocol.name)
+                             protocol=protocol.name,
+                             **({} if n_train is None else {"n_train": n_train}))
     cls = resolve(cell.strategy)
     options = dict(suite.options.get(cell.strategy, {}))
     if "default" in (cls.accepted_options() or []):
@@ -160,7 +174,8 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
     # Model fits per evaluation (a synthetic function is one "fit" whatever the protocol).
     fits = 1 if problem.task == "synthetic" else protocol.fits_per_evaluation
     base = {"suite": suite.name, "problem": problem.name, "protocol": protocol.name,
-            "strategy": name, "seed": cell.seed, "metric": problem.metric}
+            "strategy": name, "seed": cell.seed, "metric": problem.metric,
+            "n_train": getattr(objective, "n_train", None)}
     for trial in range(budget):
         started_at = time.time()
         t0 = time.perf_counter()
@@ -188,5 +203,6 @@ def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name:
             "ask_seconds": t1 - t0, "tell_seconds": t3 - t2,
             "trial_seconds": t3 - t0, "reused": reused, "n_warnings": evaluation.n_warnings,
             "fits": 0 if reused else fits,
-            "started_at": started_at, **metric_columns(evaluation),
+            "started_at": started_at, "test_loss_se": evaluation.test_loss_se,
+            **metric_columns(evaluation),
         })

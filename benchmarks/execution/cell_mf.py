@@ -59,6 +59,7 @@ def run_mf_trials(cell: Any, problem: Any, objective: Objective,
                            f"strategy {name!r} needs a dataset x model problem")
     cache: dict[tuple[str, float], tuple[Evaluation, float]] = {}
     base = {"suite": suite.name, "problem": problem.name, "protocol": protocol.name,
+            "n_train": getattr(objective, "n_train", None),
             "strategy": name, "seed": cell.seed, "metric": problem.metric}
     spent, trial = 0.0, 0
     while spent < budget:

@@ -51,8 +51,9 @@ def plan(suite: Suite) -> list[Cell]:
     Cells carry their protocol only when the suite compares several (see :class:`Cell`)."""
     protocols = suite.protocol_names if len(suite.protocol_names) > 1 else ("",)
     workers = suite.worker_counts if len(suite.worker_counts) > 1 else (0,)
-    return [Cell(p, s, seed, protocol, q) for p in suite.problems for protocol in protocols
-            for q in workers
+    sizes = suite.size_names if len(suite.size_names) > 1 else ("",)
+    return [Cell(p, s, seed, protocol, workers=q, train_size=size) for p in suite.problems
+            for size in sizes for protocol in protocols for q in workers
             for s in suite.strategies if applies(s, p) for seed in suite.seeds]
 
 
@@ -292,7 +293,10 @@ def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
     protocols = protocols if len(protocols) > 1 else [""]  # as :func:`plan` names cells
     workers = list(suite_d.get("workers") or [])
     workers = workers if len(workers) > 1 else [0]  # as :func:`plan` names cells
-    cells = (Cell(p, s, seed, protocol, q) for p in suite_d["problems"] for protocol in protocols
+    sizes = [str(x) for x in suite_d.get("train_sizes") or []]
+    sizes = sizes if len(sizes) > 1 else [""]
+    cells = (Cell(p, s, seed, protocol, workers=q, train_size=size)
+             for p in suite_d["problems"] for size in sizes for protocol in protocols
              for q in workers for s in suite_d["strategies"] for seed in suite_d["seeds"])
     return {c.id: integrity.identity(c.id, c.problem, c.strategy, c.seed, suite_d)
             for c in cells}

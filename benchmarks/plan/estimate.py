@@ -85,7 +85,9 @@ def estimate(suite: Suite, cores: int) -> tuple[float, int]:
     from tunebench.benchmarks.plan.applicability import applies
 
     model = cost_model(suite)
-    runs = len(suite.seeds) * len(suite.protocol_names)
+    # Each training size is a cell of its own, counted at the whole training part's
+    # measured cost (an upper bound: fits grow with the rows).
+    runs = len(suite.seeds) * len(suite.protocol_names) * len(suite.size_names)
     total = sum(model.cell(p, s, suite.budget) * runs for p in suite.problems
                 for s in suite.strategies if applies(s, p))
     return total / max(1, cores), len(model.guessed)

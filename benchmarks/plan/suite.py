@@ -13,6 +13,8 @@ A suite file looks like this (every key is checked; unknown keys are errors)::
     start_from_default = false   # make trial 0 of every strategy the default config
     trial_timeout = 60       # optional: seconds before a fit is stopped (status=timeout)
     metric = "log-loss"      # optional: the primary metric strategies see (see below)
+    train_sizes = [500, 2000, 8000]   # optional: training rows (nested subsamples of each
+                             # seed's training part; "all" = all of it); default ["all"]
     strategies = ["random", "grid", "optuna-tpe", "mypkg.mine:MyStrategy"]
     problems = ["branin", "svm-breast_cancer"]
 
@@ -50,7 +52,7 @@ from typing import Any
 SUITE_KEYS = {
     "name", "description", "budget", "seeds", "folds", "test_fraction", "start_from_default",
     "trial_timeout", "strategies", "problems", "options", "reference", "metric", "protocols",
-    "workers", "parallel",
+    "workers", "parallel", "train_sizes",
 }
 #: Parallel modes (``parallel = ...``): see :mod:`benchmarks.execution.parallel`.
 PARALLEL_MODES = ("batch", "async")
@@ -90,6 +92,14 @@ class Suite:
     def worker_counts(self) -> tuple[int, ...]:
         """The numbers of workers every cell is run with; the first is the control."""
         return self.workers or (1,)
+    #: Training sizes (rows, or "all"); empty means the whole training part (as before).
+    train_sizes: tuple[int | str, ...] = ()
+
+    @property
+    def size_names(self) -> tuple[str, ...]:
+        """The training sizes every cell is run at, as written in cell ids ("all" when the
+        suite has no ``train_sizes``)."""
+        return tuple(str(s) for s in self.train_sizes) or ("all",)
 
     @property
     def protocol_names(self) -> tuple[str, ...]:
@@ -110,6 +120,10 @@ class Suite:
                 del d[key]
         if self.workers:
             d["workers"] = list(self.workers)
+        if self.train_sizes:
+            d["train_sizes"] = list(self.train_sizes)
+        else:
+            del d["train_sizes"]
         return d
 
     @classmethod
@@ -139,7 +153,8 @@ class Suite:
 
         pairs = len(self.strategies) * len(self.problems)
         return ((pairs - len(skipped_pairs(self.strategies, self.problems))) * len(self.seeds)
-                * len(self.protocol_names) * len(self.worker_counts))
+                * len(self.protocol_names) * len(self.worker_counts)
+                * len(self.size_names))
 
 
 def builtin_suites() -> dict[str, Path]:
@@ -295,8 +310,9 @@ def parse(data: dict[str, Any], where: str = "suite") -> Suite:
                   options={k: dict(v) for k, v in options.items()},
                   reference={k: float(v) for k, v in reference.items()}, metric=metric,
                   protocols=_protocols(d, where), workers=_workers(d, where),
-                  parallel=_parallel(d, where))
+                  parallel=_parallel(d, where), train_sizes=_train_sizes(d, where))
     check_names(suite, where)
+    check_train_sizes(suite, where)
     check_metric(suite, where)
     check_protocol_sizes(suite, where)
     return suite
@@ -389,6 +405,40 @@ def _parallel(data: dict[str, Any], where: str) -> str | None:
     if v not in PARALLEL_MODES:
         raise SuiteError(f"{where}: parallel must be one of {list(PARALLEL_MODES)}, got {v!r}")
     return str(v)
+
+
+def _train_sizes(data: dict[str, Any], where: str) -> tuple[int | str, ...]:
+    """The ``train_sizes`` key: distinct integers >= 10 or "all", in the suite's order."""
+    if "train_sizes" not in data:
+        return ()
+    v = data["train_sizes"]
+    ok = isinstance(v, list) and v and all(
+        (isinstance(x, int) and not isinstance(x, bool) and x >= 10) or x == "all" for x in v)
+    if not ok or len({str(x) for x in v}) != len(v):
+        raise SuiteError(f"{where}: train_sizes must be a non-empty list of distinct training "
+                         f"row counts >= 10 or \"all\" (e.g. [500, 2000, 8000]), got {v!r}")
+    return tuple(v)
+
+
+def check_train_sizes(suite: Suite, where: str) -> None:
+    """Every size must fit in every problem's training part (the error names the problem
+    and its largest possible size); sizes apply only to dataset problems."""
+    if not suite.train_sizes:
+        return
+    from tunebench.problems.catalogue import get_problem
+    from tunebench.problems.train_size import train_rows
+
+    rows = [s for s in suite.train_sizes if s != "all"]
+    for p in suite.problems:
+        ds = getattr(get_problem(p), "dataset", None)
+        if ds is None:
+            raise SuiteError(f"{where}: train_sizes needs dataset problems; {p!r} has no "
+                             "training rows (run synthetic functions in another suite)")
+        largest = train_rows(ds.rows, suite.test_fraction)
+        if rows and max(rows) > largest:
+            raise SuiteError(f"{where}: train_sizes {max(rows)} is larger than the training "
+                             f"part of {p!r}: its largest possible size is {largest} rows "
+                             f"({ds.rows} rows x (1 - test_fraction {suite.test_fraction}))")
 
 
 def check_names(suite: Suite, where: str) -> None:

@@ -131,13 +131,18 @@ def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
     frames = [sample] + ([campaign] if campaign is not None and len(campaign) else [])
     cols = ["problem", "seed", "metric", "status", "val_loss", "test_loss"]
     by_protocol = all("protocol" in f.columns for f in frames)
-    allrows = pd.concat([f[cols + (["protocol"] if by_protocol else [])] for f in frames],
+    by_size = all("n_train" in f.columns for f in frames)
+    allrows = pd.concat([f[cols + (["protocol"] if by_protocol else [])
+                           + (["n_train"] if by_size else [])] for f in frames],
                         ignore_index=True)
     if not by_protocol:
         allrows["protocol"] = ""
+    if not by_size:
+        allrows["n_train"] = pd.NA
     ok = allrows[allrows["status"] == "ok"]
     rows = []
-    for (problem, proto, seed), g in ok.groupby(["problem", "protocol", "seed"], sort=True):
+    for (problem, proto, n_train, seed), g in ok.groupby(["problem", "protocol", "n_train",
+                                                          "seed"], sort=True, dropna=False):
         opt = optima.get(problem)
         if opt is not None and np.isfinite(opt):
             lv = lt = float(opt)
@@ -147,6 +152,7 @@ def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
             source = f"campaign best of {len(g)}"
         vbest = float(g.loc[g["val_loss"] == g["val_loss"].min(), "test_loss"].mean())
         rows.append({"problem": problem, "protocol": proto, "seed": int(seed),
+                     **({} if pd.isna(n_train) or not by_size else {"n_train": int(n_train)}),
                      "metric": g["metric"].iloc[0],
                      "lstar_val": lv, "lstar_test": lt, "val_best_test": vbest,
                      "source": source})
@@ -189,20 +195,22 @@ class ReferenceTable:
     def name(self) -> str:
         return str(self.provenance.get("name", self.path.name))
 
-    def sample(self, protocol: str | None = None) -> pd.DataFrame:
-        """The reference sample; of one validation protocol when ``protocol`` is given."""
-        return _of_protocol(pd.read_parquet(self.path / "sample.parquet"), protocol)
+    def sample(self, protocol: str | None = None, n_train: int | None = None) -> pd.DataFrame:
+        """The reference sample; of one validation protocol when ``protocol`` is given, of
+        one training size when ``n_train`` is."""
+        return _of_protocol(pd.read_parquet(self.path / "sample.parquet"), protocol, n_train)
 
-    def lstar(self, protocol: str | None = None) -> pd.DataFrame:
+    def lstar(self, protocol: str | None = None, n_train: int | None = None) -> pd.DataFrame:
         """L* per (problem, seed); of one validation protocol when ``protocol`` is given
-        (tables are keyed by protocol; older tables hold one)."""
-        return _of_protocol(pd.read_parquet(self.path / "lstar.parquet"), protocol)
+        (tables are keyed by protocol and training size; older tables hold one)."""
+        return _of_protocol(pd.read_parquet(self.path / "lstar.parquet"), protocol, n_train)
 
     def signatures(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "signatures.parquet")
 
     def covers(self, problems: Iterable[str], seeds: Iterable[int], folds: int,
-               test_fraction: float, budget: int, metric: Any = None) -> bool:
+               test_fraction: float, budget: int, metric: Any = None,
+               train_sizes: Iterable[int | str] = ()) -> bool:
         """Whether this table serves a run of these problems, seeds, protocol (folds, test
         fraction, the suite's metric choice) and budget."""
         p = self.provenance
@@ -211,14 +219,20 @@ class ReferenceTable:
                 and p.get("test_fraction") == test_fraction
                 and int(p.get("samples", 0)) >= default_samples(budget)
                 and set(problems) <= set(p.get("problems", []))
+                and ({str(s) for s in train_sizes} or {"all"})
+                <= ({str(s) for s in p.get("train_sizes") or []} or {"all"})
                 and {int(s) for s in seeds} <= {int(s) for s in p.get("seeds", [])})
 
-    def r0(self, budget: int, protocol: str | None = None) -> pd.DataFrame:
+    def r0(self, budget: int, protocol: str | None = None,
+           n_train: int | None = None) -> pd.DataFrame:
         """R0 per (problem, seed, trial) from the sample of one protocol (see :meth:`lstar`)."""
-        return reference_curves(self.sample(protocol), budget)
+        return reference_curves(self.sample(protocol, n_train), budget)
 
 
-def _of_protocol(df: pd.DataFrame, protocol: str | None) -> pd.DataFrame:
+def _of_protocol(df: pd.DataFrame, protocol: str | None,
+                 n_train: int | None = None) -> pd.DataFrame:
+    if n_train is not None and "n_train" in df.columns and df["n_train"].notna().any():
+        df = df[df["n_train"] == n_train].reset_index(drop=True)
     if protocol is None or "protocol" not in df.columns or (df["protocol"] == "").all():
         return df
     return df[df["protocol"] == protocol].reset_index(drop=True)
@@ -254,7 +268,7 @@ def find(suite: Suite, cache: Path | None = None) -> ReferenceTable | None:
         except StoreError:
             continue
         if table.covers(suite.problems, suite.seeds, suite.folds, suite.test_fraction,
-                        suite.budget, _metric(suite)):
+                        suite.budget, _metric(suite), suite.train_sizes):
             return table
     return None
 
@@ -269,7 +283,9 @@ def spec_key(suite: Suite, samples: int, campaign: tuple[str, ...], factor: int)
     spec = {"format": FORMAT, "problems": sorted(suite.problems), "seeds": sorted(suite.seeds),
             "folds": suite.folds, "test_fraction": suite.test_fraction, "samples": samples,
             "metric": _metric(suite),
-            "campaign": list(campaign), "factor": factor, "budget": suite.budget}
+            "campaign": list(campaign), "factor": factor, "budget": suite.budget,
+            **({"train_sizes": [str(s) for s in suite.train_sizes]} if suite.train_sizes
+               else {})}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -341,6 +357,7 @@ def _build(suite: Suite, out: Path, n: int, jobs: int, scheduler: str | None,
             "test_fraction": suite.test_fraction, "budget": suite.budget, "samples": n,
             "campaign": {"strategies": list(campaign), "budget": factor * suite.budget},
             "created_at": now(), "libraries": library_versions(),
+            **({"train_sizes": list(suite.train_sizes)} if suite.train_sizes else {}),
             "content_hash": content_hash(out / f"{k}.parquet" for k in tables)}
     atomic_write_bytes(out / "provenance.json",
                        json.dumps(prov, indent=2, sort_keys=True).encode())

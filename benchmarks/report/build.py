@@ -29,6 +29,7 @@ from tunebench.benchmarks.report.parallel import render_parallel
 from tunebench.benchmarks.report.metric_section import render_metric_agreement
 from tunebench.benchmarks.report.page import Page
 from tunebench.benchmarks.report.protocol import protocol_section
+from tunebench.benchmarks.report.scaling import scaling_section
 from tunebench.benchmarks.report.references import render_references
 from tunebench.benchmarks.report.tables import Table
 
@@ -323,6 +324,10 @@ def protocols(page: Page, s: Summary) -> None:
     protocol_section(page, s.protocols)
 
 
+def scaling(page: Page, s: Summary) -> None:
+    scaling_section(page, s.scaling)
+
+
 def timing(page: Page, s: Summary) -> None:
     page.heading("Timing", 2, "timing", nav="Timing")
     if not s.empty:
@@ -370,7 +375,7 @@ def methods(page: Page, s: Summary) -> None:
 #: The report's sections in page order; each renders one part of the Summary.
 SECTIONS: list[Callable[[Page, Summary], None]] = [
     header, verdict, render_checklist, control, render_bayes, aggregate, statistics, per_problem, overfitting, protocols,
-    timing, failures, provenance, citation, methods,
+    scaling, timing, failures, provenance, citation, methods,
 ]
 
 

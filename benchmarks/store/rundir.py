@@ -58,6 +58,7 @@ BASE_SCHEMA = pa.schema([
 EXTRA_SCHEMA = pa.schema([
     ("protocol", pa.string()), ("fits", pa.int64()),
     ("fidelity", pa.float64()), ("cost", pa.float64()),
+    ("n_train", pa.int64()), ("test_loss_se", pa.float64()),
 ])
 #: Multi-fidelity columns and their value for full-fidelity trials (and older files).
 FIDELITY_DEFAULTS = {"fidelity": 1.0, "cost": 1.0}
@@ -68,9 +69,9 @@ COLUMNS = SCHEMA.names
 #: Columns that must be equal between two runs of the same suite and seeds.
 DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val_loss",
                  "test_loss", "fold_losses", "metric", "status", "reused", "protocol", "fits",
-                 "fidelity", "cost",
+                 "fidelity", "cost", "n_train", "test_loss_se",
                  *METRIC_COLUMNS]
-SORT = ["problem", "protocol", "strategy", "seed", "trial"]
+SORT = ["problem", "n_train", "protocol", "strategy", "seed", "trial"]
 #: Columns of parallel cells only (suites with ``workers``/``parallel``; see
 #: :mod:`benchmarks.execution.parallel`): absent from other tables, so the records of
 #: sequential suites are exactly as before. A table mixing both gets one worker (and nulls)
@@ -80,7 +81,7 @@ PARALLEL_SCHEMA = pa.schema([
     ("sim_start", pa.float64()), ("sim_end", pa.float64()),
 ])
 PARALLEL_DEFAULTS = {"workers": 1}
-SORT_PARALLEL = ["problem", "protocol", "workers", "strategy", "seed", "trial"]
+SORT_PARALLEL = ["problem", "n_train", "protocol", "workers", "strategy", "seed", "trial"]
 
 
 def has_parallel(names: Any) -> bool:

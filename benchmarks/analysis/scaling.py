@@ -1,0 +1,155 @@
+"""Training size as an experimental axis: "Does tuning transfer as data grows?"
+
+Pure computations for the report's scaling section. A cell is (problem, size, strategy,
+seed); sizes are ``n_train`` values. Per size the incumbent machinery runs unchanged on that
+size's trials; then, per (problem, size, seed), each strategy's final incumbent is compared
+with random search's (``random``, the baseline) on the same seed, hence the same test rows:
+
+* raw gain ``loss(random) - loss(strategy)`` on validation (the incumbent's ``val_loss``)
+  and on test (its ``test_loss``); positive: the strategy is better;
+* relative gain: the raw gain divided by random's loss (``|loss|``, left raw when 0), so
+  problems with different loss scales average;
+* overtuning share (cells with ``OT > 0``) and mean relative overtuning (Schneider, Bischl
+  & Feurer 2025; see :mod:`benchmarks.analysis.overfitting`) at the final budget;
+* Spearman's rho between validation and test loss over the configurations a cell tried;
+* ``test_se``: the test-set standard error of the final incumbent's loss (recorded per
+  trial, :mod:`problems.test_se`), to set against the test gain.
+
+Seeds are averaged within a problem; means over problems. The paired test is the exact
+two-sided Wilcoxon signed-rank test over problems on the relative gains (zeros dropped),
+per size and strategy; Holm's correction runs across the sizes of one strategy and side.
+``band`` columns are mean +- 1.96 standard errors over problems (normal approximation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from tunebench.benchmarks.analysis.overfitting import overfitting
+from tunebench.benchmarks.analysis.protocol import _zero_noise, rank_correlations
+from tunebench.benchmarks.analysis.stats import holm
+from tunebench.benchmarks.analysis.trajectory import CELL, final, incumbents
+
+BASELINE = "random"
+TABLE = ["n_train", "strategy", "problems", "val_gain", "test_gain", "val_gain_rel",
+         "test_gain_rel", "val_band", "test_band", "ot_share", "rel_ot", "spearman", "test_se",
+         "val_p", "test_p", "val_p_holm", "test_p_holm"]
+
+
+def sizes_of(trials: pd.DataFrame) -> list[int]:
+    """The run's training sizes, ascending (empty for runs without an ``n_train`` column
+    or without values, e.g. synthetic functions)."""
+    if "n_train" not in trials.columns:
+        return []
+    return sorted(int(n) for n in trials["n_train"].dropna().unique())
+
+
+def main_size_only(trials: pd.DataFrame) -> pd.DataFrame:
+    """The trials of the largest training size: the rest of the report keys cells by
+    (problem, strategy, seed), so it reads one size; the scaling section reads them all.
+    Unchanged for a run with one size."""
+    sizes = sizes_of(trials)
+    if len(sizes) < 2:
+        return trials
+    return trials[trials["n_train"] == sizes[-1]].reset_index(drop=True)
+
+
+def final_cells(trials: pd.DataFrame) -> pd.DataFrame:
+    """Per (problem, strategy, seed) of one size: the final incumbent's val/test loss and
+    test SE, overtuning, relative overtuning and the validation-test Spearman rho."""
+    fin = final(overfitting(incumbents(trials)))
+    keyed = trials[CELL + ["trial"] + (["test_loss_se"] if "test_loss_se" in trials else [])]
+    fin = fin.merge(keyed.rename(columns={"trial": "inc_trial"}), on=CELL + ["inc_trial"],
+                    how="left")
+    if "test_loss_se" not in fin:
+        fin["test_loss_se"] = np.nan
+    rho = rank_correlations(trials.assign(protocol=trials.get("protocol", "")))
+    return fin.merge(rho[CELL + ["spearman"]], on=CELL, how="left")
+
+
+def _wilcoxon(per_problem: pd.Series) -> float:
+    nz = _zero_noise(per_problem).to_numpy()
+    nz = nz[nz != 0]
+    return float(stats.wilcoxon(nz, method="exact").pvalue) if len(nz) else 1.0
+
+
+def _band(x: pd.Series) -> float:
+    return float(1.96 * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.nan
+
+
+def gains(fin: pd.DataFrame) -> pd.DataFrame:
+    """Per (problem, strategy, seed): raw and relative gains over random search on
+    validation and test (rows of cells whose seed has a random-search cell)."""
+    base = fin[fin["strategy"] == BASELINE][["problem", "seed", "inc_val", "inc_test"]]
+    m = fin.merge(base, on=["problem", "seed"], suffixes=("", "_rs"))
+    out = m[CELL + ["ot", "rel_ot", "spearman", "test_loss_se"]].copy()
+    for side, col in (("val", "inc_val"), ("test", "inc_test")):
+        out[f"{side}_gain"] = m[f"{col}_rs"] - m[col]
+        scale = m[f"{col}_rs"].abs()
+        out[f"{side}_gain_rel"] = out[f"{side}_gain"] / scale.where(scale > 0, 1.0)
+    return out
+
+
+def size_rows(fin: pd.DataFrame, n_train: int) -> list[dict]:
+    """The table rows of one size (one per strategy)."""
+    g = gains(fin)
+    rows = []
+    for strategy, s in g.groupby("strategy", sort=True):
+        pp = s.groupby("problem")[["val_gain", "test_gain", "val_gain_rel",
+                                   "test_gain_rel", "test_loss_se"]].mean()
+        cells = fin[fin["strategy"] == strategy]
+        rows.append({
+            "n_train": n_train, "strategy": strategy, "problems": len(pp),
+            **{c: float(pp[c].mean()) for c in ("val_gain", "test_gain", "val_gain_rel",
+                                                "test_gain_rel")},
+            "val_band": _band(pp["val_gain_rel"]), "test_band": _band(pp["test_gain_rel"]),
+            "ot_share": float((cells["ot"] > 0).mean()),
+            "rel_ot": float(cells["rel_ot"].mean()) if cells["rel_ot"].notna().any() else np.nan,
+            "spearman": float(cells["spearman"].mean()) if cells["spearman"].notna().any()
+            else np.nan,
+            "test_se": float(pp["test_loss_se"].mean()) if pp["test_loss_se"].notna().any()
+            else np.nan,
+            "val_p": np.nan if strategy == BASELINE else _wilcoxon(pp["val_gain_rel"]),
+            "test_p": np.nan if strategy == BASELINE else _wilcoxon(pp["test_gain_rel"]),
+        })
+    return rows
+
+
+def scaling(trials: pd.DataFrame) -> dict:
+    """The scaling section's numbers; empty when the run has fewer than two sizes or no
+    random-search baseline. Keys: ``sizes``, ``table`` (columns :data:`TABLE`, one row per
+    size and strategy), ``verdicts`` (one sentence per strategy)."""
+    sizes = sizes_of(trials)
+    if len(sizes) < 2 or BASELINE not in set(trials["strategy"]):
+        return {}
+    rows = []
+    for n in sizes:
+        rows += size_rows(final_cells(trials[trials["n_train"] == n]), n)
+    table = pd.DataFrame(rows, columns=TABLE)
+    for side in ("val", "test"):
+        for _, idx in table.groupby("strategy").groups.items():
+            p = table.loc[idx, f"{side}_p"]
+            ok = p.notna()
+            table.loc[p[ok].index, f"{side}_p_holm"] = holm(p[ok].to_numpy()) if ok.any() else []
+    return {"sizes": sizes, "table": table, "verdicts": verdicts(table)}
+
+
+def verdicts(table: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+    """Per strategy: the smallest size at which its validation gain over random search
+    also shows on test (test gain > 0 with Holm-adjusted p < alpha), if any."""
+    out = []
+    for strategy, g in table[table["strategy"] != BASELINE].groupby("strategy", sort=True):
+        hit = g[(g["test_gain_rel"] > 0) & (g["test_p_holm"] < alpha)]
+        val = g[(g["val_gain_rel"] > 0) & (g["val_p_holm"] < alpha)]
+        said = (f"from {int(hit['n_train'].min())} training rows" if len(hit) else
+                "at none of the sizes")
+        out.append(f"{strategy}: better than random search on validation at "
+                   f"{len(val)} of {len(g)} sizes; its gain shows on test {said} "
+                   f"(exact Wilcoxon over problems, Holm across sizes, alpha {alpha}).")
+    return out
+
+
+__all__ = ["BASELINE", "TABLE", "final_cells", "gains", "main_size_only", "scaling",
+           "size_rows", "sizes_of", "verdicts"]
