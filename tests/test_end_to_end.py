@@ -172,7 +172,7 @@ def test_console_script_help():
 def test_builtin_suites_validate(run_cli, capsys):
     from tunebench.benchmarks.plan.suite import builtin_suites, load
 
-    assert set(builtin_suites()) == {"quick", "default", "paper"}
+    assert set(builtin_suites()) == {"quick", "default", "paper", "scaling"}
     for name in builtin_suites():
         assert run_cli("validate", name) == 0
     default = load("default")

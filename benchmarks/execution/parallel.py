@@ -78,7 +78,8 @@ class _Loop:
         self.cache: dict[str, Evaluation] = {}
         self.asked = 0  # trials proposed so far
         self.base = {"suite": suite.name, "problem": problem.name, "protocol": protocol.name,
-                     "strategy": name, "seed": cell.seed, "metric": problem.metric}
+                     "strategy": name, "seed": cell.seed, "metric": problem.metric,
+                     "n_train": getattr(objective, "n_train", None)}
 
     def propose(self, n: int, round_: int, workers: list[int],
                 start: float) -> list[_Pending]:
@@ -132,7 +133,7 @@ class _Loop:
             "fit_seconds": fit, "ask_seconds": p.ask_seconds, "tell_seconds": tell_seconds,
             "trial_seconds": p.ask_seconds + fit + tell_seconds, "reused": p.reused,
             "n_warnings": ev.n_warnings, "fits": 0 if p.reused else self.fits,
-            "started_at": p.started_at, **metric_columns(ev),
+            "started_at": p.started_at, "test_loss_se": ev.test_loss_se, **metric_columns(ev),
             "workers": self.q, "round": p.round, "worker": p.worker,
             "sim_start": p.sim_start, "sim_end": p.sim_end,
         })

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 #: The Parquet key-value metadata key of a cell's identity (other keys are left alone).
@@ -29,9 +30,26 @@ def suite_hash(suite: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _zero_under_nulls(column: pa.ChunkedArray) -> pa.Array:
+    """The column with zeros in the data slots its nulls cover. Arrow leaves those bytes
+    undefined (a Parquet round trip may fill them differently), so hashing them would call
+    two equal tables different."""
+    arr = column.combine_chunks()
+    if arr.null_count == 0 or not (pa.types.is_integer(arr.type)
+                                   or pa.types.is_floating(arr.type)):
+        return arr
+    filled = pc.fill_null(arr, pa.scalar(0, arr.type))
+    validity = pc.is_valid(arr).buffers()[1]  # a fresh bitmap at offset 0, like ``filled``
+    return pa.Array.from_buffers(arr.type, len(arr), [validity, filled.buffers()[1]],
+                                 null_count=arr.null_count)
+
+
 def content_hash(table: pa.Table) -> str:
-    """SHA-256 of a table's content (Arrow IPC bytes, schema metadata excluded)."""
+    """SHA-256 of a table's content (Arrow IPC bytes, schema metadata excluded; the undefined
+    bytes under nulls zeroed)."""
     table = table.replace_schema_metadata(None).combine_chunks()
+    table = pa.Table.from_arrays([_zero_under_nulls(c) for c in table.columns],
+                                 schema=table.schema)
     buf = io.BytesIO()
     with pa.ipc.new_stream(buf, table.schema) as writer:
         writer.write_table(table)
