@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-
 from tunebench.benchmarks.analysis.control import against_control
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-
 from tunebench.benchmarks.report.tables import Table
 
 

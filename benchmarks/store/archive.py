@@ -37,7 +37,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
 from tunebench.benchmarks.store.rundir import (
     StoreError,
     atomic_write_bytes,
@@ -298,6 +297,7 @@ def _archived_manifest(archive: Archive, take: dict[str, dict[str, Any]],
                        current: dict[str, Any]) -> dict[str, Any]:
     """The archive's manifest narrowed to the cells taken, with an ``archive`` block."""
     m = dict(archive.manifest)
+    m["run_id"] = f"{archive.suite['name']} archive {archive.hash}"
     m["suite"] = dict(archive.suite, strategies=[v["spec"] for _, v in sorted(take.items())],
                       problems=list(current["problems"]), seeds=list(current["seeds"]))
     m["strategies"] = {n: v for n, v in m.get("strategies", {}).items() if n in take}

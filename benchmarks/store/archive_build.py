@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
-
 from tunebench.benchmarks.plan.suite import Suite
 from tunebench.benchmarks.store.archive import (
     FORMAT,
