@@ -283,3 +283,14 @@ def test_gate_on_scores_counts_lower_scores_as_worse():
     assert gate.row["p_holm"] == pytest.approx(2 / 64) and gate.worse
     assert not regression_gate(pd.DataFrame(rows), "a", "b", "score_test").worse
 
+
+
+def test_tunebench_is_cited_by_its_declared_url_or_by_version_and_hash(monkeypatch):
+    from tunebench.benchmarks.report import citations
+
+    monkeypatch.setattr(citations, "tunebench_url", lambda: None)
+    entry = citations._tunebench("0.1.0", "abc", "f" * 64)
+    assert "url" not in entry and "Software version 0.1.0" in entry
+    assert f"bundle sha256:{'f' * 64}" in entry
+    monkeypatch.setattr(citations, "tunebench_url", lambda: "https://example.org/tunebench")
+    assert "url          = {https://example.org/tunebench}" in citations._tunebench("0.1", "c")
