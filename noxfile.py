@@ -58,6 +58,20 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def archive(session: nox.Session) -> None:
+    """Rebuild a suite's shipped baseline archive: ``nox -s archive -- quick`` (default: quick).
+
+    Writes ``benchmarks/archive/<suite>/`` in this checkout (commit it); resumable through
+    ``results/archive-work/<suite>/``. ``tests/test_archive.py`` fails while a shipped archive
+    differs from its suite file.
+    """
+    session.install(".[data]")
+    suite = session.posargs[0] if session.posargs else "quick"
+    session.run("tunebench", "archive-baselines", suite, "--out", f"benchmarks/archive/{suite}",
+                *session.posargs[1:])
+
+
+@nox.session(python=PYTHON)
 def report(session: nox.Session) -> None:
     """Rebuild the report of a run: ``nox -s report -- RUN_DIR`` (default: the newest run)."""
     session.install(".[data]")

@@ -68,7 +68,7 @@ def as_suite(suite: SuiteLike, **overrides: Any) -> Suite:
 
 
 def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int | None = None,
-        *, scheduler: str | None = None, **overrides: Any) -> Run:
+        *, scheduler: str | None = None, archive: bool = True, **overrides: Any) -> Run:
     """Run a suite (resuming ``out`` if it holds the same run) and return the :class:`Run`.
 
     ``jobs`` worker processes (default: all cores; 1 runs in this process); ``scheduler``
@@ -76,6 +76,11 @@ def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int |
     modules (not in the notebook itself) when ``jobs > 1``. Interrupting (Ctrl-C,
     KeyboardInterrupt) keeps every finished cell: call ``run`` again with the same ``out``
     to resume.
+
+    With ``archive`` (the default), strategies of the suite's shipped archive that are not
+    among the run's own (``strategies=[...]``) are not rerun: their archived cells are
+    checked against this run's objectives (ArchiveMismatch, a StoreError, when they differ)
+    and reported with it. ``archive=False`` runs only the strategies asked for.
     """
     s = as_suite(suite, **overrides)
     jobs = jobs or os.cpu_count() or 1
@@ -83,6 +88,14 @@ def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int |
     backend = f"dask:{scheduler}" if scheduler else f"local:{jobs}"
     rundir, manifest = runner.prepare(s, path, [*sys.argv[:1], "tunebench.run"], jobs, backend)
     log.info("suite %s: %d cells -> %s", s.name, s.n_cells, path)
+    if archive:
+        from tunebench.benchmarks.store.archive import attach
+
+        try:
+            attach(s, path, manifest)
+        except BaseException:
+            rundir.unlock()
+            raise
     try:
         summary = runner.execute(s, rundir, manifest, jobs=jobs, scheduler=scheduler,
                                  stop=threading.Event())
@@ -99,7 +112,12 @@ def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int |
 
 
 def load(run_dir: str | os.PathLike[str]) -> Run:
-    """An existing run directory (raises :class:`StoreError` if it is not one)."""
+    """An existing run directory, or a bundle (``tunebench archive``; verified and unpacked
+    into a cache); raises :class:`StoreError` if it is neither."""
+    from tunebench.benchmarks.store.bundle import extract, is_bundle
+
+    if is_bundle(run_dir):
+        run_dir = extract(run_dir)
     rundir = RunDir(run_dir)
     if not rundir.exists():
         raise StoreError(f"{run_dir}: no manifest.json; is it a tunebench run directory?")

@@ -73,7 +73,11 @@ class Inputs:
 
 
 def load(run_dirs: list[str | Path]) -> Inputs:
-    """Read and combine runs; refuse (StoreError) when their protocols differ."""
+    """Read and combine runs (with the archived cells each one uses); refuse (StoreError)
+    when their protocols differ."""
+    from tunebench.benchmarks.store.archive import with_archived
+
+    run_dirs = list(with_archived(run_dirs))
     frames, manifests, failed = [], [], {}
     for d in run_dirs:
         run = RunDir(d)

@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--strategies", type=_csv, help="override: comma-separated strategies")
     r.add_argument("--problems", type=_csv, help="override: comma-separated problems")
     r.add_argument("--no-report", action="store_true", help="do not write the report")
+    from tunebench.benchmarks.cli import archive_cmds
+
+    archive_cmds.add_run_flag(r)
 
     rf = sub.add_parser("reference", parents=[common], help="build a suite's reference table (resumable)",
                         description="Build the frozen reference table (R0 sample, L*, "
@@ -137,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
                     "(default: optuna-tpe,optuna-cmaes)")
     rf.add_argument("--campaign-factor", type=_positive, default=None,
                     help="campaign budget as a multiple of the suite's (default: 5)")
+    archive_cmds.add_parsers(sub, common)
 
     v = sub.add_parser("validate", parents=[common], help="check a suite, or a stored run directory's files, "
                        "without running anything")
@@ -144,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", parents=[common],
                        help="write the report of one or more finished runs")
-    rep.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR")
+    rep.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
+                     help="run directories or bundles (tunebench archive)")
     rep.add_argument("--out", type=Path, help="report directory (default: RUN_DIR/report)")
     rep.add_argument("--force", action="store_true",
                      help="write into --out even if it holds files that are not a report")
@@ -265,6 +270,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise BadInput(str(exc)) from exc
     except OSError as exc:  # disk full, read-only file system while writing the manifest
         raise BadInput(f"cannot write to {out}: {exc.strerror or exc}") from exc
+    from tunebench.benchmarks.cli.archive_cmds import attach_archive
+
+    try:  # archived cells of the strategies not run now (refused early when they differ)
+        attach_archive(suite, out, manifest, args)
+    except BaseException:
+        run.unlock()
+        raise
     log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
              suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
              len(suite.seeds), suite.budget, out)
@@ -540,6 +552,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tunebench.benchmarks.execution.runner import describe_bad, verify_run
     from tunebench.benchmarks.store.rundir import StoreError
 
+    from tunebench.benchmarks.cli.archive_cmds import report_inputs
+
+    report_inputs(args)  # bundles: verified and unpacked
     _check_report_out(args.out, args.force)
     if args.out is None:
         _check_report_dir(args.run_dirs[0])
@@ -669,6 +684,12 @@ COMMANDS = {"run": cmd_run, "reference": cmd_reference, "validate": cmd_validate
             "check-strategy": cmd_check_strategy}
 
 
+def _commands() -> dict[str, Any]:
+    from tunebench.benchmarks.cli.archive_cmds import COMMANDS as ARCHIVE_COMMANDS
+
+    return {**COMMANDS, **ARCHIVE_COMMANDS}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     try:
@@ -678,7 +699,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     _plugins_from_cwd()
     try:
-        return COMMANDS[args.command](args)
+        return _commands()[args.command](args)
     except BadInput as exc:
         print(f"tunebench {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

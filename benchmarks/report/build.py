@@ -19,8 +19,9 @@ import pandas as pd
 from tunebench.benchmarks.analysis.profiles import TARGETS
 from tunebench.benchmarks.analysis.summary import ALPHA, PROTOCOL, Inputs, Summary, load, summarise
 from tunebench.benchmarks.report import figures, palette
+from tunebench.benchmarks.report.archived import render_archived
 from tunebench.benchmarks.report.checklist import render_bayes, render_checklist
-from tunebench.benchmarks.report.citations import bibtex
+from tunebench.benchmarks.report.citations import bibtex, combined
 from tunebench.benchmarks.report.control import format_interval, render_control
 from tunebench.benchmarks.report.defaults import render_default_moves
 from tunebench.benchmarks.report.failed_run import render_failed_run
@@ -361,7 +362,7 @@ def provenance(page: Page, s: Summary) -> None:
 def citation(page: Page, s: Summary) -> None:
     page.heading("How to cite", 2, "cite", nav="Cite")
     page.para("Cite tunebench and the libraries whose algorithms you report, at these versions:")
-    bib = bibtex(s.manifest)
+    bib = bibtex(combined(s.manifests))
     (page.out / "references.bib").write_text(bib, encoding="utf-8")
     page.pre(bib)
 
@@ -374,8 +375,9 @@ def methods(page: Page, s: Summary) -> None:
 
 #: The report's sections in page order; each renders one part of the Summary.
 SECTIONS: list[Callable[[Page, Summary], None]] = [
-    header, verdict, render_checklist, control, render_bayes, aggregate, statistics, per_problem, overfitting, protocols,
-    scaling, timing, failures, provenance, citation, methods,
+    header, render_archived, verdict, render_checklist, control, render_bayes, aggregate,
+    statistics, per_problem, overfitting, protocols, scaling, timing, failures, provenance,
+    citation, methods,
 ]
 
 

@@ -280,8 +280,9 @@ def release_year(library: str, version: str) -> int | None:
     return None
 
 
-def tunebench_url() -> str:
-    """The project URL from the installed package's metadata (Project-URL or Home-page)."""
+def tunebench_url() -> str | None:
+    """The project URL the installed package declares (``[project.urls]``, or Home-page),
+    or None: no URL is made up for a project that declares none."""
     try:
         meta = metadata("tunebench")
     except PackageNotFoundError:
@@ -290,16 +291,33 @@ def tunebench_url() -> str:
         return field.split(",", 1)[-1].strip()
     if meta and meta.get("Home-page"):
         return str(meta["Home-page"])
-    return "https://pypi.org/project/tunebench/"
+    return None
 
 
-def _tunebench(version: str, commit: str) -> str:
+def _tunebench(version: str, commit: str, bundle_hash: str | None = None) -> str:
+    url = tunebench_url()
+    where = (f"  howpublished = {{\\url{{{url}}}}},\n  url          = {{{url}}},\n"
+             if url else "")
+    note = f"Software version {version}, git commit {commit}"
+    if bundle_hash:
+        note += f"; results: tunebench run bundle sha256:{bundle_hash}"
     return (f"@misc{{tunebench,\n  author       = {{{{tunebench developers}}}},\n"
             f"  title        = {{tunebench: fair, reproducible benchmarks of "
             f"hyperparameter-tuning strategies}},\n"
-            f"  howpublished = {{\\url{{{tunebench_url()}}}}},\n"
-            f"  url          = {{{tunebench_url()}}},\n  year         = {{2026}},\n"
-            f"  note         = {{Software version {version}, git commit {commit}}}\n}}")
+            f"{where}  year         = {{2026}},\n"
+            f"  note         = {{{note}}}\n}}")
+
+
+def combined(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first manifest with the strategies and problems of every run reported with it
+    (e.g. a run's archived baselines), for :func:`bibtex`."""
+    out = dict(manifests[0])
+    for key in ("strategies", "problems"):
+        merged: dict[str, Any] = {}
+        for m in reversed(manifests):
+            merged.update(m.get(key, {}))
+        out[key] = merged
+    return out
 
 
 def split_entries(text: str) -> dict[str, str]:
@@ -343,12 +361,13 @@ def _dataset_entries(problems: Mapping[str, Mapping[str, Any]]) -> dict[str, str
     return out
 
 
-def bibtex(manifest: dict[str, Any]) -> str:
-    """BibTeX entries for tunebench, algorithms, datasets, statistics and libraries."""
+def bibtex(manifest: dict[str, Any], bundle_hash: str | None = None) -> str:
+    """BibTeX entries for tunebench, algorithms, datasets, statistics and libraries;
+    tunebench's entry names the run bundle's hash when given."""
     libs = manifest.get("environment", {}).get("libraries", {})
     git = manifest.get("environment", {}).get("git", {}) or {}
     entries = {"tunebench": _tunebench(libs.get("tunebench", "unknown"),
-                                       git.get("commit") or "unknown")}
+                                       git.get("commit") or "unknown", bundle_hash)}
     strategies = manifest.get("strategies", {})
     entries.update(_strategy_entries(strategies))
     entries.update(_dataset_entries(manifest.get("problems", {})))
