@@ -14,6 +14,12 @@ from typing import Any
 import pandas as pd
 
 from tunebench.benchmarks.execution import runner
+from tunebench.benchmarks.execution.run import (
+    ArchiveStep,
+    ProgressFactory,
+    SuiteRun,
+    no_progress,
+)
 from tunebench.benchmarks.analysis.summary import Summary
 from tunebench.benchmarks.analysis.summary import load as load_inputs
 from tunebench.benchmarks.analysis.summary import summarise as summarise_inputs
@@ -67,15 +73,40 @@ def as_suite(suite: SuiteLike, **overrides: Any) -> Suite:
     return Suite.from_dict(data, "tunebench.run" if overrides else "suite")
 
 
+def suite_run(suite: Suite, out: Path, argv: list[str], *, jobs: int = 1,
+              scheduler: str | None = None, archive: ArchiveStep | bool = True,
+              references: bool = True, report: bool = True,
+              progress: ProgressFactory = no_progress, stop: threading.Event | None = None,
+              resume: str = "run the same again") -> SuiteRun:
+    """The complete run of a suite as ``tunebench run`` and :func:`run` both do it: with
+    ``archive``, archived cells of strategies not run now are attached (``True``: as
+    :func:`store.archive.attach` does; or a step of the caller's); with ``references``, the
+    reference table is found or built (once; cached) and the run's signatures recorded
+    before the cells; with ``report``, the report is written after."""
+    from tunebench.benchmarks.reference.tables import RunReferences
+    from tunebench.benchmarks.report import build_report
+    from tunebench.benchmarks.store.archive import attach
+
+    return SuiteRun(suite, out, argv, jobs=jobs, scheduler=scheduler,
+                    archive=attach if archive is True else (archive or None),
+                    references=RunReferences(jobs, scheduler) if references else None,
+                    report=build_report if report else None, progress=progress, stop=stop,
+                    resume=resume)
+
+
 def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int | None = None,
-        *, scheduler: str | None = None, archive: bool = True, **overrides: Any) -> Run:
+        *, scheduler: str | None = None, archive: bool = True, references: bool = True,
+        report: bool = True, **overrides: Any) -> Run:
     """Run a suite (resuming ``out`` if it holds the same run) and return the :class:`Run`.
 
     ``jobs`` worker processes (default: all cores; 1 runs in this process); ``scheduler``
-    a Dask scheduler address. Plug-in strategies and models must live in importable
-    modules (not in the notebook itself) when ``jobs > 1``. Interrupting (Ctrl-C,
-    KeyboardInterrupt) keeps every finished cell: call ``run`` again with the same ``out``
-    to resume.
+    a Dask scheduler address. Like ``tunebench run``, the suite's reference table is found
+    or built first (``references=False``: skip it, and the report's normalised scores) and
+    the report is written into ``<out>/report`` at the end (``report=False``: not).
+    Plug-in strategies and models must live in importable modules (not in the notebook
+    itself) when ``jobs > 1``, and a script must call ``run`` under
+    ``if __name__ == "__main__":``. Interrupting (Ctrl-C, KeyboardInterrupt) keeps every
+    finished cell: call ``run`` again with the same ``out`` to resume.
 
     With ``archive`` (the default), strategies of the suite's shipped archive that are not
     among the run's own (``strategies=[...]``) are not rerun: their archived cells are
@@ -85,30 +116,16 @@ def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int |
     s = as_suite(suite, **overrides)
     jobs = jobs or os.cpu_count() or 1
     path = Path(out) if out is not None else runner.default_out(s)
-    backend = f"dask:{scheduler}" if scheduler else f"local:{jobs}"
-    rundir, manifest = runner.prepare(s, path, [*sys.argv[:1], "tunebench.run"], jobs, backend)
-    log.info("suite %s: %d cells -> %s", s.name, s.n_cells, path)
-    if archive:
-        from tunebench.benchmarks.store.archive import attach
-
-        try:
-            attach(s, path, manifest)
-        except BaseException:
-            rundir.unlock()
-            raise
+    again = f"tunebench.run(<the same suite>, out={str(path)!r})"
+    use_case = suite_run(s, path, [*sys.argv[:1], "tunebench.run"], jobs=jobs,
+                         scheduler=scheduler, archive=archive, references=references,
+                         report=report, stop=threading.Event(), resume=again)
     try:
-        summary = runner.execute(s, rundir, manifest, jobs=jobs, scheduler=scheduler,
-                                 stop=threading.Event())
+        use_case()
     except KeyboardInterrupt:
-        log.warning("interrupted: finished cells are stored in %s; resume with "
-                    "tunebench.run(<the same suite>, out=%r)", path, str(path))
+        log.warning("interrupted: finished cells are stored in %s; resume with %s", path, again)
         raise
-    finally:
-        rundir.unlock()  # the run directory's writer lock (taken by prepare)
-    if summary.failed:
-        log.error("%d cell(s) failed: %s (tracebacks in %s/cells/*.error)", len(summary.failed),
-                  ", ".join(sorted(summary.failed)), path)
-    return Run(path, rundir.read_manifest(), dict(rundir.failed_cells()))
+    return load(path)
 
 
 def load(run_dir: str | os.PathLike[str]) -> Run:

@@ -8,12 +8,14 @@ the same command to resume).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import re
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -242,103 +244,87 @@ def _on_stop_signal(signum: int, frame: object) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import faulthandler
-
+    from tunebench.api import suite_run
+    from tunebench.benchmarks.cli.archive_cmds import attach_archive
     from tunebench.benchmarks.execution import runner
     from tunebench.benchmarks.store.rundir import StoreError
 
-    try:  # a cell that segfaults this process (--jobs 1) leaves its traceback
-        faulthandler.enable()
-    except (AttributeError, ValueError, OSError):  # stderr is not a real file (captured)
-        pass
+    _enable_faulthandler()
     suite = _load_suite(args)
-    if args.resume and args.out and args.resume != args.out:
-        raise BadInput("--resume and --out name different directories; give one")
-    out = args.resume or args.out or runner.default_out(suite)
-    if args.resume and not (out / "manifest.json").exists():
-        raise BadInput(f"--resume {out}: no tunebench run there (no manifest.json)")
-    if args.fresh:
-        out = out.parent / runner.new_run_id() if (out / "manifest.json").exists() else out
-    backend = f"dask:{args.scheduler}" if args.scheduler else f"local:{args.jobs}"
+    out = _run_out(args, suite)
     if args.scheduler:
         _check_scheduler(args.scheduler)  # before anything is created
     if not args.no_report:
         _check_report_dir(out)
-    try:
-        run, manifest = runner.prepare(suite, out, sys.argv, args.jobs, backend)
-    except StoreError as exc:
-        raise BadInput(str(exc)) from exc
-    except OSError as exc:  # disk full, read-only file system while writing the manifest
-        raise BadInput(f"cannot write to {out}: {exc.strerror or exc}") from exc
-    from tunebench.benchmarks.cli.archive_cmds import attach_archive
-
-    try:  # archived cells of the strategies not run now (refused early when they differ)
-        attach_archive(suite, out, manifest, args)
-    except BaseException:
-        run.unlock()
-        raise
-    log.info("suite %s: %d cells (%d problems x %d strategies x %d seeds), budget %d -> %s",
-             suite.name, suite.n_cells, len(suite.problems), len(suite.strategies),
-             len(suite.seeds), suite.budget, out)
-    from tunebench.benchmarks.plan.estimate import estimate_sentence
-    from tunebench.benchmarks.reference import cache as reference_cache
-
-    build = (reference_cache.build_cost(suite) if not args.no_report
-             else reference_cache.BuildCost(0.0, 0.0))
-    log.info("%s", estimate_sentence(suite, 1 if args.scheduler else args.jobs, build.seconds))
-    stored = {c.id for c in runner.plan(suite)} & run.done_cells()
-    extra = reference_cache.build_cells(suite) if build.table is None else 0
-    progress = _Progress(suite.n_cells + (0 if args.no_report else extra), len(stored),
-                         args.quiet)
-    if not args.no_report:
-        try:
-            _reference_for_run(suite, out, args, progress)
-        except OSError as exc:  # disk full while building the reference table
-            run.unlock()
-            progress.close()
-            raise BadInput(f"cannot write the reference table: {exc.strerror or exc}") from exc
-        except StoreError as exc:  # e.g. a failed reference cell
-            run.unlock()
-            progress.close()
-            raise BadInput(str(exc)) from exc
+    use_case = suite_run(suite, out, sys.argv, jobs=args.jobs, scheduler=args.scheduler,
+                         archive=lambda s, o, m: attach_archive(s, o, m, args),
+                         references=not args.no_report, report=not args.no_report,
+                         progress=_progress_factory(args.quiet), stop=runner.STOP,
+                         resume=_resume_command(out))
     runner.STOP.clear()
-    previous = signal.signal(signal.SIGINT, _on_stop_signal)
-    previous_term = signal.signal(signal.SIGTERM, _on_stop_signal)
     try:
-        with progress.logging():
-            summary = runner.execute(suite, run, manifest, jobs=args.jobs,
-                                     scheduler=args.scheduler, progress=progress.update,
-                                     stop=runner.STOP)
-        if not args.no_report:
-            from tunebench.benchmarks.report import build_report
-
-            log.info("report: %s", build_report(out))
+        with _stop_on_signals():
+            summary = use_case()
     except KeyboardInterrupt as exc:
-        progress.close()
         what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
         print(f"tunebench run: {what}: finished cells are stored in {out}; resume with: "
               f"{_resume_command(out)}", file=sys.stderr)
         return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
-    except StoreError as exc:  # e.g. a link planted in the run directory while it ran
+    except StoreError as exc:  # another run's directory, a full disk, a failed reference
         raise BadInput(str(exc)) from exc
-    except OSError as exc:  # disk full, read-only, removed directory: cells stored are kept
-        raise BadInput(f"cannot write to {out}: {exc.strerror or exc} "
-                       f"({getattr(exc, 'filename', None) or out}); finished cells are kept, "
-                       f"free space or fix permissions, then resume: {_resume_command(out)}"
-                       ) from exc
+    print(out)
+    return EXIT_FAILED_CELLS if summary.failed else EXIT_OK
+
+
+def _enable_faulthandler() -> None:
+    """A cell that segfaults this process (--jobs 1) leaves its traceback."""
+    import faulthandler
+
+    try:
+        faulthandler.enable()
+    except (AttributeError, ValueError, OSError):  # stderr is not a real file (captured)
+        pass
+
+
+def _run_out(args: argparse.Namespace, suite: Any) -> Path:
+    """The run directory of ``run``: --resume, --out, or a new one; --fresh picks a new id."""
+    from tunebench.benchmarks.execution import runner
+
+    if args.resume and args.out and args.resume != args.out:
+        raise BadInput("--resume and --out name different directories; give one")
+    out: Path = args.resume or args.out or runner.default_out(suite)
+    if args.resume and not (out / "manifest.json").exists():
+        raise BadInput(f"--resume {out}: no tunebench run there (no manifest.json)")
+    if args.fresh:
+        out = out.parent / runner.new_run_id() if (out / "manifest.json").exists() else out
+    return out
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the run between cells (:func:`_on_stop_signal`); the
+    previous handlers come back afterwards."""
+    previous = signal.signal(signal.SIGINT, _on_stop_signal)
+    previous_term = signal.signal(signal.SIGTERM, _on_stop_signal)
+    try:
+        yield
     finally:
         signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, previous_term)
-        run.unlock()
-        progress.close()
-    log.info("%d cells run, %d already stored, %d failed, %.1f s", summary.ran,
-             summary.skipped, len(summary.failed), summary.seconds)
-    print(out)
-    if summary.failed:
-        log.error("%d cell(s) failed: %s (tracebacks in %s/cells/*.error)",
-                  len(summary.failed), ", ".join(sorted(summary.failed)), out)
-        return EXIT_FAILED_CELLS
-    return EXIT_OK
+
+
+def _progress_factory(quiet: bool) -> Any:
+    """The use case's ProgressFactory: one :class:`_Progress` line over a run (and the
+    reference build it needs)."""
+    @contextlib.contextmanager
+    def opened(total: int, stored: int) -> Iterator[Any]:
+        progress = _Progress(total, stored, quiet)
+        try:
+            with progress.logging():
+                yield progress.update
+        finally:
+            progress.close()
+    return opened
 
 
 def _check_scheduler(address: str) -> None:
@@ -419,22 +405,6 @@ class _Progress:
         if self.bar is not None:
             self.bar.close()
 
-
-
-def _reference_for_run(suite: Any, out: Path, args: argparse.Namespace,
-                       progress: _Progress) -> None:
-    """Find or build the run's reference table and record the run's signatures; the build's
-    cells count on the run's progress line."""
-    from tunebench.benchmarks.reference import tables as reference
-
-    table = reference.find(suite)
-    if table is None:
-        log.info("building the reference table of suite %s (once; cached, and reused by "
-                 "any suite it covers)", suite.name)
-        with progress.logging():
-            table = reference.ensure(suite, jobs=args.jobs, scheduler=args.scheduler,
-                                     progress=progress.update)
-    reference.record_run(out, suite, table)
 
 
 def cmd_reference(args: argparse.Namespace) -> int:

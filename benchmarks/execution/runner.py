@@ -221,6 +221,7 @@ class RunSummary:
     skipped: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    report: Path | None = None  # index.html, when the run wrote its report
 
 
 Progress = Callable[[CellResult, int, int], None]

@@ -109,16 +109,11 @@ def derived_suite(suite: Suite, strategies: Iterable[str], budget: int, tag: str
 
 def _execute(suite: Suite, out: Path, jobs: int, scheduler: str | None,
              progress: Callable[..., None] | None) -> pd.DataFrame:
-    from tunebench.benchmarks.execution import runner
+    """Run one part of a build (the sample or the campaign) as an ordinary, resumable run."""
+    from tunebench.benchmarks.execution.run import SuiteRun, fixed_progress
 
-    backend = f"dask:{scheduler}" if scheduler else f"local:{jobs}"
-    run, manifest = runner.prepare(suite, out, ["tunebench", "reference", suite.name], jobs,
-                                   backend)
-    try:
-        summary = runner.execute(suite, run, manifest, jobs=jobs, scheduler=scheduler,
-                                 progress=progress)
-    finally:
-        run.unlock()  # the writer lock prepare() took, so a rerun can resume it
+    summary = SuiteRun(suite, out, ["tunebench", "reference", suite.name], jobs=jobs,
+                       scheduler=scheduler, progress=fixed_progress(progress))()
     if summary.failed:
         raise StoreError(f"{len(summary.failed)} reference cell(s) failed: "
                          f"{sorted(summary.failed)} (tracebacks in {out}/cells); rerun to retry")
@@ -396,6 +391,33 @@ def record_run(run_dir: Path, suite: Suite, table: ReferenceTable | None) -> Non
     if table is not None:
         info = {"path": str(table.path.resolve()), "name": table.name, "hash": table.hash}
         atomic_write_bytes(run_dir / "reference.json", json.dumps(info, indent=2).encode())
+
+
+@dataclass
+class RunReferences:
+    """The reference step of a run (:class:`SuiteRun`'s ``references``): find the table that
+    covers the suite, else build it into the cache, then record the run's signatures and the
+    table it uses."""
+
+    jobs: int = 1
+    scheduler: str | None = None
+
+    def build_cost(self, suite: Suite) -> tuple[float, int]:
+        """(estimated seconds, cells) of building the suite's table; (0, 0) if one covers it."""
+        from tunebench.benchmarks.reference import cache
+
+        cost = cache.build_cost(suite)
+        return (cost.seconds, cache.build_cells(suite) if cost.table is None else 0)
+
+    def __call__(self, suite: Suite, run_dir: Path,
+                 progress: Callable[..., None] | None = None) -> ReferenceTable:
+        table = find(suite)
+        if table is None:
+            log.info("building the reference table of suite %s (once; cached, and reused by "
+                     "any suite it covers)", suite.name)
+            table = ensure(suite, jobs=self.jobs, scheduler=self.scheduler, progress=progress)
+        record_run(run_dir, suite, table)
+        return table
 
 
 def for_run(run_dir: Path, manifest: dict[str, Any]) -> ReferenceTable | None:
