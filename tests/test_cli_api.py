@@ -106,34 +106,6 @@ def test_list_strategies_in_plain_words(run_cli, capsys):
     assert "optuna's TPESampler" in out
 
 
-def _imports(root: Path) -> dict[str, set[str]]:
-    """Module -> project modules it imports (at top level or inside functions)."""
-    import ast
-
-    graph: dict[str, set[str]] = {}
-    for pkg in ("benchmarks", "problems", "strategies", "tunebench"):
-        for path in (root / pkg).rglob("*.py"):
-            mod = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
-            mod = mod if pkg == "tunebench" else f"tunebench.{mod}"
-            deps = set()
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.ImportFrom) and node.module:
-                    deps.add(node.module)  # and `from pkg import module`:
-                    deps.update(f"{node.module}.{a.name}" for a in node.names)
-                elif isinstance(node, ast.Import):
-                    deps.update(a.name for a in node.names)
-            graph[mod] = {d for d in deps if d.split(".")[0] == "tunebench"}
-    return graph
-
-
-def test_no_import_cycles_between_modules():
-    graph = _imports(Path(__file__).resolve().parent.parent)
-    cycles = sorted(f"{a} <-> {b}" for a, deps in graph.items() for b in deps
-                    if a < b and a in graph.get(b, set())
-                    and not b.startswith(a + ".") and not a.startswith(b + "."))
-    assert cycles == []
-
-
 def test_progress_bar_counts_only_the_cells_run_now(monkeypatch):
     import io
     import logging

@@ -23,7 +23,11 @@ from tunebench.benchmarks.analysis.control import against_control
 from tunebench.benchmarks.analysis.defaults import fixed_notes, moves_table
 from tunebench.benchmarks.analysis.fidelity import fidelity_summary
 from tunebench.benchmarks.analysis.metric_agreement import metric_rankings, primary_label
-from tunebench.benchmarks.analysis.normalise import best_known, normalised_scores
+from tunebench.benchmarks.analysis.normalise import (
+    best_known,
+    normalised_scores,
+    reference_curves,
+)
 from tunebench.benchmarks.analysis.nullcheck import above_one, final_scores, narrow_cells, null_check
 from tunebench.benchmarks.analysis.parallel import default_workers_only, parallel_summary
 from tunebench.benchmarks.analysis.overfitting import overfitting, overfitting_table, rank_reversals
@@ -121,19 +125,19 @@ def _check_combinable(trials: pd.DataFrame, manifests: list[dict[str, Any]],
 def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
                        failed: dict[str, str]) -> pd.Series:
     """Seeds per (problem, strategy), counting failed cells (they have no trials)."""
-    from tunebench.benchmarks.execution.cell import Cell
+    from tunebench.benchmarks.plan.cells import Cell, several
 
     seeds = trials.groupby(["problem", "strategy"])["seed"].apply(set)
     specs = {n: i.get("spec", n) for m in manifests for n, i in m.get("strategies", {}).items()}
-    protocols = {p for m in manifests for p in (m["suite"].get("protocols") or [])}
-    protocols = protocols if len(protocols) > 1 else {""}  # as the runner names cells
-    sizes = {str(x) for m in manifests for x in (m["suite"].get("train_sizes") or [])}
-    sizes = sizes if len(sizes) > 1 else {""}
+    protocols = several(sorted({p for m in manifests
+                                for p in (m["suite"].get("protocols") or [])}), "")
+    sizes = several(sorted({str(x) for m in manifests
+                            for x in (m["suite"].get("train_sizes") or [])}), "")
     every = set(trials["seed"])
     for (problem, strategy), got in seeds.items():
         spec = specs.get(strategy, strategy)
         got |= {s for s in every for p in protocols for n in sizes
-                if Cell(problem, spec, s, p, n).id in failed}
+                if Cell(problem, spec, s, p, train_size=n).id in failed}
     return seeds.apply(lambda s: tuple(sorted(s)))
 
 
@@ -264,13 +268,15 @@ def summarise(inputs: Inputs) -> Summary:
         table, note = None, (f"the reference table {table.name} ({table.hash}) has no rows "
                              f"for this run's protocol {proto}; build one for it with "
                              "`tunebench reference SUITE`")
-    scored = (normalised_scores(traj, table.r0(budget, proto, n_main), lstar) if table is not None
+    scored = (normalised_scores(traj, reference_curves(table.sample(proto, n_main), budget),
+                                lstar) if table is not None
               else traj.assign(score_val=np.nan, score_test=np.nan))
     fin = final(scored)
     tests = _tests(fin, table is not None)
     med, marks = final_by_problem(fin, tests["wilcoxon_within"])
     best, start = best_and_start(inputs.manifests, problems, lstar,
-                                 table.r0(1, proto, n_main) if table is not None else pd.DataFrame())
+                                 reference_curves(table.sample(proto, n_main), 1)
+                                 if table is not None else pd.DataFrame())
     best_test = best_and_start(inputs.manifests, problems, lstar, pd.DataFrame(),
                                "lstar_test")[0]
     # the run's own (problem, seed) pairs, as the report lists them

@@ -52,14 +52,10 @@ import pandas as pd
 from tunebench.problems.base import Problem, derive_seed
 from tunebench.problems.catalogue import PROBLEMS, available
 
+from tunebench.benchmarks.plan.estimate import OVERHEAD  # noqa: F401  (measured here)
+
 log = logging.getLogger(__name__)
 
-#: Strategy overhead per suggestion in seconds (ask + tell). The GP's grows with the history:
-#: 0.14 s is its mean over the 1,800 suggestions of the default suite at budget 30
-#: (run 20261126T013025Z: 256 s of ask + tell); FACTS.md's 0.35 s is over 50 trials.
-OVERHEAD = {"grid": 0.002, "random": 0.001, "defaults": 0.0, "optuna-tpe": 0.004,
-            "hyperopt-tpe": 0.004, "skopt-gp": 0.14, "optuna-cmaes": 0.002,
-            "optuna-ga": 0.001}
 DEFAULT_STRATEGIES = ("grid", "random", "defaults", "optuna-tpe", "hyperopt-tpe", "skopt-gp",
                       "optuna-cmaes", "optuna-ga")
 

@@ -26,6 +26,7 @@ from typing import Any
 from tunebench.benchmarks.store import integrity
 from tunebench.benchmarks.store import manifest as manifest_mod
 from tunebench.benchmarks.plan.applicability import applies
+from tunebench.benchmarks.plan.cells import all_cells
 from tunebench.benchmarks.execution.cell import CELL_THREADS, Cell, CellResult, run_cell
 from tunebench.benchmarks.execution.isolate import (
     _quiet_libraries,
@@ -49,12 +50,9 @@ def plan(suite: Suite) -> list[Cell]:
     without the pairs that do not apply (``defaults`` on a problem with no library default).
 
     Cells carry their protocol only when the suite compares several (see :class:`Cell`)."""
-    protocols = suite.protocol_names if len(suite.protocol_names) > 1 else ("",)
-    workers = suite.worker_counts if len(suite.worker_counts) > 1 else (0,)
-    sizes = suite.size_names if len(suite.size_names) > 1 else ("",)
-    return [Cell(p, s, seed, protocol, workers=q, train_size=size) for p in suite.problems
-            for size in sizes for protocol in protocols for q in workers
-            for s in suite.strategies if applies(s, p) for seed in suite.seeds]
+    return [c for c in all_cells(suite.problems, suite.strategies, suite.seeds,
+                                 suite.protocol_names, suite.worker_counts, suite.size_names)
+            if applies(c.strategy, c.problem)]
 
 
 def new_run_id() -> str:
@@ -290,15 +288,9 @@ def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any
 def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Cell id -> the identity its file must carry (see :mod:`benchmarks.integrity`)."""
     suite_d = suite if isinstance(suite, dict) else suite.to_dict()
-    protocols = list(suite_d.get("protocols") or [])
-    protocols = protocols if len(protocols) > 1 else [""]  # as :func:`plan` names cells
-    workers = list(suite_d.get("workers") or [])
-    workers = workers if len(workers) > 1 else [0]  # as :func:`plan` names cells
-    sizes = [str(x) for x in suite_d.get("train_sizes") or []]
-    sizes = sizes if len(sizes) > 1 else [""]
-    cells = (Cell(p, s, seed, protocol, workers=q, train_size=size)
-             for p in suite_d["problems"] for size in sizes for protocol in protocols
-             for q in workers for s in suite_d["strategies"] for seed in suite_d["seeds"])
+    cells = all_cells(suite_d["problems"], suite_d["strategies"], suite_d["seeds"],
+                      suite_d.get("protocols") or [], suite_d.get("workers") or [],
+                      [str(x) for x in suite_d.get("train_sizes") or []])
     return {c.id: integrity.identity(c.id, c.problem, c.strategy, c.seed, suite_d)
             for c in cells}
 

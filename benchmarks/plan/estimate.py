@@ -4,7 +4,8 @@
 refit, on the machine that ran the pilot; measured in real runs where it has that).
 Synthetic functions cost nothing; a real problem it does not list is counted at the median
 measured cost of its model family (or of all problems), and the estimate says how many were
-guessed. Strategy overheads per suggestion are :data:`benchmarks.select.OVERHEAD`.
+guessed. Strategy overheads per suggestion are :data:`OVERHEAD` (measured by the selection
+pilot).
 
 The same per-cell costs order the cells longest-first (:mod:`benchmarks.execution.runner`)
 and size the reference build (:mod:`benchmarks.reference.cache`).
@@ -19,8 +20,15 @@ from importlib import resources
 
 import pandas as pd
 
-from tunebench.benchmarks.devtools.select import OVERHEAD
 from tunebench.benchmarks.plan.suite import Suite
+
+
+#: Strategy overhead per suggestion in seconds (ask + tell). The GP's grows with the history:
+#: 0.14 s is its mean over the 1,800 suggestions of the default suite at budget 30
+#: (run 20261126T013025Z: 256 s of ask + tell); FACTS.md's 0.35 s is over 50 trials.
+OVERHEAD = {"grid": 0.002, "random": 0.001, "defaults": 0.0, "optuna-tpe": 0.004,
+            "hyperopt-tpe": 0.004, "skopt-gp": 0.14, "optuna-cmaes": 0.002,
+            "optuna-ga": 0.001}
 
 
 def measured_costs() -> pd.DataFrame:

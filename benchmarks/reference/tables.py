@@ -6,8 +6,8 @@ metric) and holds, per (problem, seed):
 * ``sample.parquet``: ``N`` configurations drawn i.i.d. like the ``random`` strategy but from
   their own seed stream, evaluated on exactly that seed's split, folds and model seed (the
   objective ``problem.bind(seed, folds=..., test_fraction=...)`` that every cell uses), with
-  every column the trial records carry (all metrics). R0 is computed from it exactly
-  (:mod:`benchmarks.analysis.normalise`).
+  every column the trial records carry (all metrics). R0 is computed from it exactly by the
+  analysis (:func:`benchmarks.analysis.normalise.reference_curves`).
 * ``lstar.parquet``: ``L*`` on validation and test: the known optimum of a synthetic function,
   else the best of the reference campaign (the sample plus longer runs of strong strategies):
   ``lstar_val`` the lowest validation loss, ``lstar_test`` the lowest test loss of any
@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from tunebench.benchmarks.analysis.normalise import reference_curves
 from tunebench.benchmarks.reference.signatures import signature_differences, signatures
 from tunebench.benchmarks.store.rundir import StoreError, read_trials
 from tunebench.benchmarks.plan.suite import Suite
@@ -218,10 +217,6 @@ class ReferenceTable:
                 <= ({str(s) for s in p.get("train_sizes") or []} or {"all"})
                 and {int(s) for s in seeds} <= {int(s) for s in p.get("seeds", [])})
 
-    def r0(self, budget: int, protocol: str | None = None,
-           n_train: int | None = None) -> pd.DataFrame:
-        """R0 per (problem, seed, trial) from the sample of one protocol (see :meth:`lstar`)."""
-        return reference_curves(self.sample(protocol, n_train), budget)
 
 
 def _of_protocol(df: pd.DataFrame, protocol: str | None,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tunebench.benchmarks.execution.cell import CELL_THREADS
+from tunebench.benchmarks.plan.cells import CELL_THREADS
 from tunebench.strategies.base import family_of, library_of, package_version
 
 #: The manifest format; 2 adds per-problem fingerprints and the metric columns of schema 2.
