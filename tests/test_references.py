@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tunebench.benchmarks.reference import runs as reference_runs
 from tunebench.benchmarks.reference import tables as reference
 from tunebench.benchmarks.analysis.normalise import expected_best, min_weights
 from tunebench.benchmarks.analysis.nullcheck import final_scores, null_check
@@ -201,9 +202,9 @@ def test_reference_build_resumes_and_the_report_refuses_a_changed_objective(
     assert (tab / "work" / "sample" / "trials.parquet").stat().st_mtime_ns >= mtime
     # a run's signatures match; a changed objective is refused with a message
     table = reference.open_table(tab)
-    reference.record_run(run, suite, table)
+    reference_runs.record_run(run, suite, table)
     manifest = json.loads((run / "manifest.json").read_text())
-    assert reference.for_run(run, manifest).hash == table.hash
+    assert reference_runs.for_run(run, manifest).hash == table.hash
     from tunebench.problems import catalogue
 
     real = catalogue.get_problem
@@ -217,9 +218,9 @@ def test_reference_build_resumes_and_the_report_refuses_a_changed_objective(
         return dataclasses.replace(problem, space=dataclasses.replace(problem.space,
                                                                       dimensions=tuple(dims)))
     monkeypatch.setattr(catalogue, "get_problem", widened)
-    reference.record_run(run, suite, table)
+    reference_runs.record_run(run, suite, table)
     with pytest.raises(reference.ReferenceMismatch, match="knn-iris seed 1 signature 0.*search space changed"):
-        reference.for_run(run, manifest)
+        reference_runs.for_run(run, manifest)
 
 
 @pytest.mark.slow
@@ -261,12 +262,12 @@ def test_runs_with_different_reference_tables_are_not_combined(tmp_path, run_cli
     shutil.copytree(run1, run2)
     df = pd.read_parquet(run2 / "trials.parquet")
     df.assign(strategy="random2").to_parquet(run2 / "trials.parquet")
-    reference.record_run(run1, suite, reference.open_table(a))
-    reference.record_run(run2, suite, reference.open_table(b))
+    reference_runs.record_run(run1, suite, reference.open_table(a))
+    reference_runs.record_run(run2, suite, reference.open_table(b))
     manifests = [json.loads((r / "manifest.json").read_text()) for r in (run1, run2)]
     with pytest.raises(StoreError, match="different reference tables"):
-        reference.for_runs([run1, run2], manifests)
-    assert reference.for_runs([run1], manifests[:1])[0].hash == reference.open_table(a).hash
+        reference_runs.for_runs([run1, run2], manifests)
+    assert reference_runs.for_runs([run1], manifests[:1])[0].hash == reference.open_table(a).hash
 
 
 def test_shipped_quick_table_matches_this_installation():

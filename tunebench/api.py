@@ -83,7 +83,7 @@ def suite_run(suite: Suite, out: Path, argv: list[str], *, jobs: int = 1,
     :func:`store.archive.attach` does; or a step of the caller's); with ``references``, the
     reference table is found or built (once; cached) and the run's signatures recorded
     before the cells; with ``report``, the report is written after."""
-    from tunebench.benchmarks.reference.tables import RunReferences
+    from tunebench.benchmarks.reference.runs import RunReferences
     from tunebench.benchmarks.report import build_report
     from tunebench.benchmarks.store.archive import attach
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tunebench.benchmarks.reference import tables as reference_mod
+from tunebench.benchmarks.reference import runs as reference_runs
 from tunebench.benchmarks.analysis.bayes import signed_rank
 from tunebench.benchmarks.analysis.checklist import checklist
 from tunebench.benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
@@ -261,7 +261,7 @@ def summarise(inputs: Inputs) -> Summary:
     traj = overfitting(incumbents(df))
     problems = sorted(traj["problem"].unique())
     strategies = sorted(traj["strategy"].unique())
-    table, note = reference_mod.for_runs(inputs.run_dirs, inputs.manifests)
+    table, note = reference_runs.for_runs(inputs.run_dirs, inputs.manifests)
     proto = default_protocol(df, inputs.manifest["suite"])
     lstar = table.lstar(proto, n_main) if table is not None else pd.DataFrame()
     if table is not None and lstar.empty:

@@ -10,7 +10,7 @@ from tunebench.benchmarks.analysis.nullcheck import narrow_cells, null_check
 from tunebench.benchmarks.analysis.resalt import flag_counts, share_summary, verdict_lines
 from tunebench.benchmarks.analysis.summary import default_protocol, load
 from tunebench.benchmarks.analysis.protocol import default_protocol_only
-from tunebench.benchmarks.reference import tables as reference
+from tunebench.benchmarks.reference import runs as reference_runs
 from tunebench.benchmarks.store.rundir import StoreError
 
 SHOWN = ["strategy", "side", "problems", "seeds", "mean", "median", "iqm", "null_low",
@@ -24,7 +24,7 @@ def run_nullcheck(run_dir: Path, resalts: int, jobs: int = 1,
     inputs = load([run_dir])
     suite = inputs.manifest["suite"]
     trials = default_protocol_only(inputs.trials, suite)
-    table, note = reference.for_runs(inputs.run_dirs, inputs.manifests)
+    table, note = reference_runs.for_runs(inputs.run_dirs, inputs.manifests)
     if table is None:
         raise StoreError(f"{run_dir}: no null check without a reference table: {note}")
     proto = default_protocol(trials, suite)

@@ -18,7 +18,6 @@ import threading
 import time
 import traceback
 import warnings
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 

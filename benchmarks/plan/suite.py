@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,18 @@ class Suite:
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = "suite") -> Suite:
         return parse(data, where)
+
+    @classmethod
+    def from_manifest(cls, stored: dict[str, Any]) -> Suite:
+        """The suite a run recorded (its manifest's ``suite``, i.e. :meth:`to_dict`), as
+        stored: not validated again (a plug-in need not be importable to read a run); keys
+        of other versions are ignored, lists become tuples."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in stored.items() if k in known}
+        for key in ("strategies", "problems", "seeds", "protocols"):
+            if key in values:
+                values[key] = tuple(values[key] or ())
+        return cls(**values)
 
     def override(self, *, budget: int | None = None, seeds: int | None = None,
                  strategies: list[str] | None = None, problems: list[str] | None = None,
