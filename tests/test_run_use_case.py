@@ -97,6 +97,19 @@ def test_a_script_with_main_guard_runs_with_two_workers(tmp_path):
     assert len(pd.read_parquet(tmp_path / "run" / "trials.parquet")) == 2 * 2
 
 
+def test_python_m_package_with_workers_is_not_refused(tmp_path):
+    """``python -m tunebench.benchmarks.cli``: spawn does not rerun a package's
+    ``__main__.py`` (which has no guard), so the check lets it run."""
+    suite = tmp_path / "g.toml"
+    suite.write_text('name = "g"\nbudget = 2\nseeds = 2\nfolds = 2\n'
+                     'strategies = ["random"]\nproblems = ["branin"]\n')
+    done = subprocess.run([sys.executable, "-m", "tunebench.benchmarks.cli", "run", str(suite),
+                           "--out", str(tmp_path / "run"), "--jobs", "2", "--no-report", "-q"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_parquet(tmp_path / "run" / "trials.parquet")) == 2 * 2
+
+
 def test_main_guard_detection_reads_the_script(tmp_path):
     script = tmp_path / "s.py"
     script.write_text("import x\nx.run()\nif __name__ == '__main__':\n    x.run()\n"

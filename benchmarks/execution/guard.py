@@ -29,6 +29,9 @@ def require_main_guard(what: str = "tunebench.run") -> None:
     frame = _main_module_frame()
     if frame is None:  # notebooks, ``python -c``, called from no script's top level
         return
+    spec = frame.f_globals.get("__spec__")
+    if spec is not None and (spec.name == "__main__" or spec.name.endswith(".__main__")):
+        return  # ``python -m package``: spawn does not run a package's __main__ again
     script = frame.f_code.co_filename
     if frame.f_globals.get("__name__") == "__mp_main__" and \
             multiprocessing.parent_process() is not None:
