@@ -15,7 +15,7 @@ log = logging.getLogger("tunebench")
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The subcommands of this module, added to the ``tunebench`` parser."""
-    from tunebench.benchmarks.cli import _positive
+    from tunebench.benchmarks.cli._common import _positive
 
     ab = sub.add_parser("archive-baselines", parents=[common],
                         help="rebuild a suite's shipped baseline archive (resumable)",
@@ -68,7 +68,7 @@ def add_run_flag(run_parser: argparse.ArgumentParser) -> None:
 def attach_archive(suite: Any, out: Path, manifest: dict[str, Any],
                    args: argparse.Namespace) -> None:
     """Before a run's cells: take the archived cells of strategies it does not run."""
-    from tunebench.benchmarks.cli import BadInput
+    from tunebench.benchmarks.cli._common import BadInput
     from tunebench.benchmarks.store.archive import ArchiveMismatch, attach, find
 
     if getattr(args, "no_archive", False):
@@ -87,7 +87,7 @@ def attach_archive(suite: Any, out: Path, manifest: dict[str, Any],
 
 
 def cmd_archive_baselines(args: argparse.Namespace) -> int:
-    from tunebench.benchmarks.cli import EXIT_OK, BadInput, _load_suite
+    from tunebench.benchmarks.cli._common import EXIT_OK, BadInput, _load_suite
     from tunebench.benchmarks.store import archive_build
     from tunebench.benchmarks.store.rundir import StoreError
 
@@ -108,7 +108,7 @@ COMMANDS = {"archive-baselines": cmd_archive_baselines}
 
 def run_dir_of(path: Path) -> Path:
     """A run directory, or the unpacked run of a bundle (verified first)."""
-    from tunebench.benchmarks.cli import BadInput
+    from tunebench.benchmarks.cli._common import BadInput
     from tunebench.benchmarks.store.bundle import extract, is_bundle
     from tunebench.benchmarks.store.rundir import StoreError
 
@@ -133,7 +133,7 @@ def report_inputs(args: argparse.Namespace) -> None:
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
-    from tunebench.benchmarks.cli import EXIT_OK, BadInput
+    from tunebench.benchmarks.cli._common import EXIT_OK, BadInput
     from tunebench.benchmarks.store.bundle import write
     from tunebench.benchmarks.store.rundir import StoreError
 
@@ -149,7 +149,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tunebench.benchmarks.cli import EXIT_FAILED_CELLS, EXIT_OK
+    from tunebench.benchmarks.cli._common import EXIT_FAILED_CELLS, EXIT_OK
     from tunebench.benchmarks.store.bundle import verify
 
     v = verify(args.bundle)
@@ -164,7 +164,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from tunebench.benchmarks.analysis.gate import regression_gate
     from tunebench.benchmarks.analysis.summary import load, summarise
-    from tunebench.benchmarks.cli import EXIT_FAILED_CELLS, EXIT_OK, BadInput
+    from tunebench.benchmarks.cli._common import EXIT_FAILED_CELLS, EXIT_OK, BadInput
     from tunebench.benchmarks.store.rundir import StoreError
 
     if not 0 < args.alpha < 1:

@@ -8,24 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tunebench.benchmarks.cli._common import EXIT_BAD_INPUT
-
-
-def _csv(value: str) -> list[str]:
-    items = [v.strip() for v in value.split(",") if v.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError("expected a comma-separated list of names")
-    return items
-
-
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {n}")
-    return n
+from tunebench.benchmarks.cli._common import EXIT_BAD_INPUT, _csv, _positive  # noqa: F401
 
 
 def _option(value: str) -> tuple[str, Any]:

@@ -16,10 +16,10 @@ from tunebench.benchmarks.cli._common import (
     BadInput,
     Terminated,
     _check_report_dir,
+    _csv,
     _load_suite,
     _resume_command,
 )
-from tunebench.benchmarks.cli.parser import _csv
 from tunebench.benchmarks.cli.progress import _progress_factory, _stop_on_signals
 
 log = logging.getLogger("tunebench")
