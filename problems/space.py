@@ -376,9 +376,9 @@ class SearchSpace:
 
     def to_unit(self, config: Mapping[str, Any]) -> np.ndarray:
         """The unit-cube point of ``config``; an inactive dimension sits at 0.5."""
-        if self.conditions:
-            config = self.fill_inactive(config)
-        return np.array([d.to_unit(config[d.name]) for d in self.dimensions])
+        active = self.active_names(config) if self.conditions else self.names
+        return np.array([d.to_unit(config[d.name]) if d.name in active else 0.5
+                         for d in self.dimensions])
 
     def sample(self, rng: np.random.Generator) -> Config:
         """One configuration drawn uniformly (on each dimension's scale) from the flattened
