@@ -157,3 +157,32 @@ def test_conditional_svm_evaluates_each_kernel():
               {"kernel": "sigmoid", "C": 1.0, "gamma": 0.1, "coef0": 0.0}):
         e = objective(c)
         assert e.status.value == "ok" and 0 <= e.val_loss <= 1
+
+
+@pytest.mark.slow
+def test_every_builtin_runs_a_conditional_suite(tmp_path, run_cli):
+    """svmc + mlpc x every built-in available here, started from the default: each cell
+    completes and every stored configuration holds exactly its active parameters."""
+    from tests.conftest import write_suite
+    from tunebench.strategies.registry import missing_requirement
+
+    names = tuple(n for n, c in BUILTINS.items() if not missing_requirement(c))
+    suite = write_suite(tmp_path, budget=4, seeds=1, strategies=names, sfd=True,
+                        problems=("svmc-iris", "mlpc-iris"))
+    out = tmp_path / "run"
+    assert run_cli("run", suite, "--out", out, "--jobs", "1", "--no-report") == 0
+    trials = pd.read_parquet(out / "trials.parquet")
+    assert set(trials.strategy) == set(names)
+    assert (trials.status == "ok").all()
+    for problem, params in zip(trials.problem, trials.params, strict=True):
+        space = get_problem(problem).space
+        config = json.loads(params)
+        space.validate(config)  # raises on an inactive parameter present or active missing
+        assert set(config) == set(space.active_names(config))
+    # grid without the default first: its four points are the four kernels
+    suite = write_suite(tmp_path, budget=4, seeds=1, strategies=("grid",),
+                        problems=("svmc-iris",), name="grid.toml")
+    assert run_cli("run", suite, "--out", tmp_path / "grid", "--jobs", "1", "--no-report") == 0
+    grid = pd.read_parquet(tmp_path / "grid" / "trials.parquet")
+    assert sorted(json.loads(p)["kernel"] for p in grid.params) == [
+        "linear", "poly", "rbf", "sigmoid"]
