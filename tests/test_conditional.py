@@ -186,3 +186,22 @@ def test_every_builtin_runs_a_conditional_suite(tmp_path, run_cli):
     grid = pd.read_parquet(tmp_path / "grid" / "trials.parquet")
     assert sorted(json.loads(p)["kernel"] for p in grid.params) == [
         "linear", "poly", "rbf", "sigmoid"]
+
+
+def test_by_mode_groups_final_ranks_by_native_and_flattened():
+    from tunebench.benchmarks.analysis.conditional import by_mode
+
+    fin = pd.DataFrame({
+        "problem": ["svmc-iris"] * 3 + ["svm-iris"] * 3,
+        "seed": [0] * 6,
+        "strategy": ["optuna-tpe", "hyperopt-tpe", "random"] * 2,
+        "inc_test": [0.1, 0.2, 0.3, 0.3, 0.2, 0.1],
+        "score_test": [0.9, 0.8, 0.0, 0.0, 0.5, 0.7],
+    })
+    out = by_mode(fin).set_index(["space", "mode"])
+    assert out.loc[("conditional", "native"), "mean_rank"] == 1.5  # ranks 1 and 2
+    assert out.loc[("conditional", "flattened"), "mean_rank"] == 3.0
+    assert out.loc[("flat", "native"), "mean_rank"] == 2.5
+    assert out.loc[("conditional", "native"), "mean_score_test"] == pytest.approx(0.85)
+    assert out.loc[("flat", "flattened"), "strategies"] == 1
+    assert by_mode(fin[fin.problem == "svm-iris"]).empty  # no conditional problem
