@@ -13,6 +13,8 @@ its ranges come from. Sources:
   ``[2^-10, 2^10]`` on a log scale.
 * **auto-sklearn** (Feurer et al. 2015) gradient-boosting space: learning rate, leaf
   nodes, samples per leaf and L2 regularisation.
+* **Conditional families** (``svmc``, ``mlpc``, ``rfc``, ``gbc``): see
+  :mod:`problems.conditional_models`.
 Ranges marked "chosen here" have no single literature source; the docstring of each
 spec says why they are what they are.
 
@@ -321,6 +323,35 @@ MODELS: dict[str, ModelSpec] = {
     ]
 }
 
+def _conditional_specs() -> list[ModelSpec]:
+    """The families with conditional spaces (:mod:`problems.conditional_models`)."""
+    from tunebench.problems import conditional_models as cm
+
+    return [
+        ModelSpec("svmc", BOTH, cm.SVMC_SPACE,
+                  {"kernel": "rbf", "C": 1.0, "gamma": _GAMMA_SCALE, "degree": 3, "coef0": 0.0},
+                  cm.svmc, cm.SVMC_SOURCE, cost=1.0, scores=Prediction.DECISION),
+        ModelSpec("mlpc", BOTH, cm.MLPC_SPACE,
+                  {"n_layers": 1, "width_1": 100, "width_2": 100, "width_3": 100,
+                   "learning_rate_init": 1e-3, "batch_size": _AUTO_BATCH, "max_iter": 200,
+                   "alpha": 1e-4},
+                  cm.mlpc, cm.MLPC_SOURCE, cost=10.0),
+        ModelSpec("rfc", ("classification",), cm.RFC_SPACE,
+                  dict(_FOREST_DEFAULTS, criterion="gini", bootstrap=True,
+                       max_samples=Symbolic("None (all rows)", lambda task, p: 1.0)),
+                  cm.rfc, cm.RFC_SOURCE, cost=2.0),
+        ModelSpec("gbc", BOTH, cm.GBC_SPACE,
+                  {"learning_rate": 0.1, "max_leaf_nodes": 31, "max_depth": _NONE_DEPTH,
+                   "min_samples_leaf": 20, "l2_regularization": 0.0,
+                   "early_stop": Symbolic("'auto' (off below 10,000 rows)",
+                                          lambda task, p: "off"),
+                   "n_iter_no_change": 10, "validation_fraction": 0.1},
+                  cm.gbc, cm.GBC_SOURCE, cost=20.0),
+    ]
+
+
+MODELS.update({m.name: m for m in _conditional_specs()})
+
 #: What "library defaults" leaves fixed, for the report (see the module docstring).
 FIXED_NOTES: dict[str, str] = {
     "rf": f"n_estimators is not tuned: {RF_TREES} trees for every configuration, defaults "
@@ -354,6 +385,9 @@ def library_default(spec: ModelSpec, task: str, n_features: int
     config: dict[str, Any] = {}
     moves: list[dict[str, Any]] = []
     for dim in spec.space:
+        cond = spec.space.condition_of(dim.name)
+        if cond is not None and not (cond.parent in config and cond.holds(config[cond.parent])):
+            continue  # inactive for the default's parent values
         stated = spec.defaults[dim.name]
         value = stated.resolve(task, n_features) if isinstance(stated, Symbolic) else stated
         used = _into_space(dim, value)

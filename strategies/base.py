@@ -103,6 +103,11 @@ class Strategy(ABC):
     #: How :meth:`ask_batch` proposes several configurations: "native" (the library's own
     #: parallel mechanism, or independent proposals) or "fallback" (the default below).
     parallel: ClassVar[str] = "fallback"
+    #: How the strategy handles a conditional search space: ``"native"`` (its library
+    #: models the conditions) or ``"flattened"`` (it searches the flattened box; see
+    #: :mod:`tunebench.strategies.flatten`). A plug-in that samples through
+    #: ``self.space`` (``sample``, ``from_unit``) is correctly ``"flattened"``.
+    conditional: ClassVar[str] = "flattened"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
         if not isinstance(space, SearchSpace):

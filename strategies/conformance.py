@@ -21,6 +21,13 @@ many typed, in-bounds and (unless the strategy is ``deterministic``) distinct pr
 the same seed must give the same batches. A plug-in with the default (fallback)
 ``ask_batch`` whose ``ask`` ignores pending proposals fails the "distinct" check: it would
 waste parallel workers on repeats, and should override ``ask_batch``.
+On a conditional space (:data:`CHECK_COND_SPACE`, nested conditions) every strategy is
+also checked for never proposing an inactive parameter (nor missing an active one),
+reaching every activity pattern within :data:`COND_BUDGET` evaluations on one of
+:data:`COND_SEEDS` (a strategy that settles on one pattern for one seed is not wrong; one
+that can never propose a pattern is) (not required of
+strategies that only propose the default configuration), and accepting configurations of
+each pattern it did not propose.
 
 Each check runs in a worker thread with a deadline (``timeout`` seconds): a strategy that
 hangs fails that check with a message saying so, and the checks after it are reported as
@@ -38,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
+from tunebench.problems.space import Categorical, Condition, Config, Float, Int, SearchSpace
 from tunebench.strategies.base import MultiFidelityStrategy, Strategy
 
 CHECK_SPACE = SearchSpace((
@@ -50,9 +57,44 @@ CHECK_SPACE = SearchSpace((
 ))
 
 
-def _loss(config: Config) -> float:
-    u = CHECK_SPACE.to_unit(config)
+#: A conditional space with a nested condition: ``x`` exists for kinds b and c, ``depth``
+#: for kind c, and ``y`` only when ``depth`` is 2. Four activity patterns.
+CHECK_COND_SPACE = SearchSpace((
+    Categorical("kind", ("a", "b", "c")),
+    Float("x", 0.0, 1.0),
+    Int("depth", 1, 2),
+    Float("y", 1e-3, 1.0, log=True),
+    Float("z", -1.0, 1.0),
+), conditions=(Condition("x", "kind", ("b", "c")), Condition("depth", "kind", ("c",)),
+               Condition("y", "depth", (2,))))
+#: One configuration of each activity pattern of :data:`CHECK_COND_SPACE`.
+COND_PATTERNS: tuple[Config, ...] = (
+    {"kind": "a", "z": 0.5},
+    {"kind": "b", "x": 0.25, "z": -0.5},
+    {"kind": "c", "x": 0.75, "depth": 1, "z": 0.0},
+    {"kind": "c", "x": 0.5, "depth": 2, "y": 0.01, "z": 0.25},
+)
+#: Evaluations within which every activity pattern must have been proposed.
+COND_BUDGET = 24
+#: Seeds whose runs together must reach every pattern (the first is the one checked for
+#: active-only proposals).
+COND_SEEDS = (0, 1, 2)
+
+
+def _loss(config: Config, space: SearchSpace = CHECK_SPACE) -> float:
+    if space.is_conditional:
+        return _cond_loss(config, space)
+    u = space.to_unit(config)
     return float(np.sum((u - 0.3) ** 2))
+
+
+def _cond_loss(config: Config, space: SearchSpace) -> float:
+    """Best in the deepest activity pattern (kind c, depth 2), worst in the shallowest,
+    so a searcher that follows the loss must leave the patterns a random start favours."""
+    names = space.active_names(config)
+    offset = {1: 0.3, 2: 0.3, 3: 0.2, 4: 0.1, 5: 0.0}[len(names)]
+    u = np.array([space[n].to_unit(config[n]) for n in names if n != "kind"])
+    return offset + float(np.mean((u - 0.3) ** 2))
 
 
 def _typed(space: SearchSpace, config: Config) -> str | None:
@@ -62,6 +104,8 @@ def _typed(space: SearchSpace, config: Config) -> str | None:
     except ValueError as exc:
         return str(exc)
     for d in space:
+        if d.name not in config:
+            continue  # inactive (validate checked that it should be absent)
         v = config[d.name]
         if isinstance(d, Float) and type(v) is not float:
             return f"{d.name}: expected float, got {type(v).__name__}"
@@ -76,17 +120,18 @@ def _typed(space: SearchSpace, config: Config) -> str | None:
 CHECK_MIN_FIDELITY = 1 / 9
 
 
-def _mf_loss(config: Config, fidelity: float) -> float:
+def _mf_loss(config: Config, fidelity: float, space: SearchSpace = CHECK_SPACE) -> float:
     """A loss that is biased upwards at low fidelity, like an under-trained model."""
-    return _loss(config) + 0.1 * (1.0 - fidelity)
+    return _loss(config, space) + 0.1 * (1.0 - fidelity)
 
 
 def _drive_mf(cls: type[MultiFidelityStrategy], seed: int, budget: int,
               fail_at: tuple[int, ...] = (),
-              options: dict[str, Any] | None = None) -> list[Config]:
+              options: dict[str, Any] | None = None,
+              space: SearchSpace = CHECK_SPACE) -> list[Config]:
     """Ask and tell until the cost reaches ``budget``; returns the asks, each with its
     fidelity under the key ``_fidelity`` (checked by :func:`_mf_problem`)."""
-    strategy = cls(CHECK_SPACE, seed, budget, **{"min_fidelity": CHECK_MIN_FIDELITY,
+    strategy = cls(space, seed, budget, **{"min_fidelity": CHECK_MIN_FIDELITY,
                                                  **(options or {})})
     asked: list[Config] = []
     spent = 0.0
@@ -94,7 +139,7 @@ def _drive_mf(cls: type[MultiFidelityStrategy], seed: int, budget: int,
         config, fidelity = strategy.ask_at()
         t = len(asked)
         asked.append({**config, "_fidelity": fidelity})
-        loss = math.nan if t in fail_at else _mf_loss(config, float(fidelity))
+        loss = math.nan if t in fail_at else _mf_loss(config, float(fidelity), space)
         if t in fail_at and t % 2:
             loss = math.inf
         strategy.tell_at(config, fidelity, loss)
@@ -116,15 +161,16 @@ def _mf_problem(asked: list[Config], budget: int) -> str | None:
 
 
 def _drive(cls: type[Strategy], seed: int, budget: int, fail_at: tuple[int, ...] = (),
-           options: dict[str, Any] | None = None) -> list[Config]:
+           options: dict[str, Any] | None = None,
+           space: SearchSpace = CHECK_SPACE) -> list[Config]:
     if issubclass(cls, MultiFidelityStrategy):
-        return _drive_mf(cls, seed, budget, fail_at, options)
-    strategy = cls(CHECK_SPACE, seed, budget, **(options or {}))
+        return _drive_mf(cls, seed, budget, fail_at, options, space)
+    strategy = cls(space, seed, budget, **(options or {}))
     asked = []
     for t in range(budget):
         config = strategy.ask()
         asked.append(config)
-        loss = math.nan if t in fail_at else _loss(config)
+        loss = math.nan if t in fail_at else _loss(config, space)
         if t in fail_at and t % 2:
             loss = math.inf
         strategy.tell(config, loss)
@@ -196,6 +242,7 @@ class _Checks:
         self.cls, self.budget, self.options = cls, budget, options or {}
         self.first: list[Config] | None = None
         self.first_batches: list[list[Config]] | None = None
+        self.cond: list[Config] = []
 
     def _drive(self, seed: int, fail_at: tuple[int, ...] = ()) -> list[Config]:
         return _drive(self.cls, seed, self.budget, fail_at, self.options)
@@ -280,6 +327,50 @@ class _Checks:
                 return problem
         return None
 
+    def conditional_active_only(self) -> str | None:
+        self.cond = _drive(self.cls, 0, COND_BUDGET, (), self.options, CHECK_COND_SPACE)
+        for t, c in enumerate(self.cond):
+            problem = _typed(CHECK_COND_SPACE, c)
+            if problem:
+                return f"conditional space, trial {t}: {problem}"
+        return None
+
+    def conditional_patterns(self) -> str | None:
+        if getattr(self.cls, "needs_default", False):
+            return None  # proposes one configuration by design
+        wanted = {CHECK_COND_SPACE.active_names(p) for p in COND_PATTERNS}
+        seen = {CHECK_COND_SPACE.active_names(_no_fidelity(c)) for c in self.cond}
+        for seed in COND_SEEDS[1:]:  # a local searcher may settle early on one seed
+            if wanted <= seen:
+                break
+            asked = _drive(self.cls, seed, COND_BUDGET, (), self.options, CHECK_COND_SPACE)
+            seen |= {CHECK_COND_SPACE.active_names(_no_fidelity(c)) for c in asked}
+        missing = [list(m) for m in sorted(wanted - seen)]
+        if missing:
+            return (f"activity patterns {missing} never proposed in {COND_BUDGET} asks on "
+                    f"the conditional check space with seeds {list(COND_SEEDS)}")
+        return None
+
+    def conditional_unasked_tell(self) -> str | None:
+        strategy = self.cls(CHECK_COND_SPACE, 4, self.budget, **self.options)
+        for p in COND_PATTERNS:
+            strategy.tell(dict(p), _loss(p, CHECK_COND_SPACE))
+        for _ in range(3):
+            if isinstance(strategy, MultiFidelityStrategy):
+                c, f = strategy.ask_at()
+                strategy.tell_at(c, f, _mf_loss(c, float(f), CHECK_COND_SPACE))
+            else:
+                c = strategy.ask()
+                strategy.tell(c, _loss(c, CHECK_COND_SPACE))
+            problem = _typed(CHECK_COND_SPACE, c)
+            if problem:
+                return problem
+        return None
+
+
+def _no_fidelity(config: Config) -> Config:
+    return {k: v for k, v in config.items() if k != "_fidelity"}
+
 
 def _run_check(report: ConformanceReport, name: str, fn: Any, timeout: float | None,
                hung: list[str]) -> None:
@@ -323,6 +414,12 @@ def check_strategy(cls: type[Strategy], budget: int = 16,
                      ("batch asks: n distinct valid proposals, tells in any order",
                       checks.batches),
                      ("batch asks deterministic for a fixed seed",
-                      checks.batches_deterministic)):
+                      checks.batches_deterministic),
+                     ("conditional space: proposes exactly the active parameters",
+                      checks.conditional_active_only),
+                     (f"conditional space: every activity pattern within {COND_BUDGET}",
+                      checks.conditional_patterns),
+                     ("conditional space: accepts configurations it did not propose",
+                      checks.conditional_unasked_tell)):
         _run_check(report, name, fn, timeout, hung)
     return report

@@ -12,6 +12,13 @@ workers): each new trial document is inserted into ``Trials`` as pending (state 
 the next is suggested, and completed in place when its loss is told. hyperopt's TPE
 counts a pending document as an infinite loss (its own rule for "new/running/failed
 jobs"), so later suggestions avoid it; ``rand`` and ``anneal`` draw each independently.
+Conditional spaces are ``native``: a parent dimension becomes an ``hp.choice`` over its
+values (an integer parent too: uniformly over its integers) whose branches hold the
+children active for that value, nested as deep as the conditions go, exactly as
+hyperopt's documentation writes conditional spaces. hyperopt needs a distinct label per
+branch, so a child's label carries its path (``gamma|kernel=1`` is ``gamma`` under the
+second kernel); TPE models each branch's copy on the trials that took that branch.
+A flat space gets exactly the flat dictionary it always had.
 """
 
 from __future__ import annotations
@@ -47,6 +54,49 @@ def to_hyperopt(space: SearchSpace) -> dict[str, Any]:
     return out
 
 
+def _leaf(d: Float | Int | Categorical, label: str) -> Any:
+    """The hyperopt expression of one dimension under ``label`` (as in :func:`to_hyperopt`)."""
+    if isinstance(d, Float):
+        return (hp.loguniform(label, math.log(d.low), math.log(d.high)) if d.log
+                else hp.uniform(label, d.low, d.high))
+    if isinstance(d, Int):
+        return (hp.qloguniform(label, math.log(d.low - 0.5), math.log(d.high + 0.5), 1)
+                if d.log else hp.quniform(label, d.low - 0.5, d.high + 0.5, 1))
+    return hp.choice(label, list(d.choices))
+
+
+def parent_values(d: Float | Int | Categorical) -> list[Any]:
+    """The values a parent dimension branches over (its choices, or its integers)."""
+    return list(d.choices) if isinstance(d, Categorical) else list(range(d.low, d.high + 1))
+
+
+def branch_label(name: str, path: tuple[tuple[str, int], ...]) -> str:
+    """hyperopt's label of dimension ``name`` under the branches ``path`` (parent, index)."""
+    return name + "".join(f"|{p}={i}" for p, i in path)
+
+
+def to_hyperopt_tree(space: SearchSpace) -> dict[str, Any]:
+    """Nested ``hp.choice`` expressions for a conditional space (see the module doc)."""
+
+    def level(dims: tuple[Any, ...], path: tuple[tuple[str, int], ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for d in dims:
+            label = branch_label(d.name, path)
+            kids = space.children_of(d.name)
+            if not kids:
+                out[label] = _leaf(d, label)
+                continue
+            branches = []
+            for i, v in enumerate(parent_values(d)):
+                active = tuple(k for k in kids if space.condition_of(k.name).holds(v))
+                branches.append(level(active, (*path, (d.name, i))))
+            out[label] = hp.choice(label, branches)
+        return out
+
+    top = tuple(d for d in space if space.condition_of(d.name) is None)
+    return level(top, ())
+
+
 def _no_objective(_: Any) -> float:
     raise RuntimeError("the tunebench harness evaluates configurations, not hyperopt")
 
@@ -56,21 +106,46 @@ class HyperoptStrategy(Strategy):
 
     library = "hyperopt"
     parallel = "native"
+    conditional = "native"
     algo: Any = None
 
     def __init__(self, space: SearchSpace, seed: int, budget: int) -> None:
         super().__init__(space, seed, budget)
-        self.domain = Domain(_no_objective, to_hyperopt(space))
+        expr = to_hyperopt_tree(space) if space.is_conditional else to_hyperopt(space)
+        self.domain = Domain(_no_objective, expr)
         self.trials = Trials()
         self.rstate = np.random.default_rng(self.seed)
         self._pending: list[tuple[Config, dict[str, Any]]] = []
         self._inserted: set[int] = set()
 
+    def _labels(self, config: Config) -> dict[str, str]:
+        """Each active dimension's hyperopt label, given the parent values in ``config``
+        (which may hold only the parents decoded so far)."""
+        labels: dict[str, str] = {}
+        paths: dict[str, tuple[tuple[str, int], ...]] = {}
+        for d in self.space:
+            c = self.space.condition_of(d.name)
+            if c is None:
+                paths[d.name] = ()
+            elif c.parent in paths and c.parent in config and c.holds(config[c.parent]):
+                parent = self.space[c.parent]
+                i = parent_values(parent).index(config[c.parent])
+                paths[d.name] = (*paths[c.parent], (c.parent, i))
+            else:
+                continue
+            labels[d.name] = branch_label(d.name, paths[d.name])
+        return labels
+
     def _decode(self, vals: dict[str, list[Any]]) -> Config:
         config: Config = {}
         for d in self.space:
-            v = vals[d.name][0]
-            if isinstance(d, Float):
+            label = self._labels(config).get(d.name) if self.space.is_conditional else d.name
+            if label is None or not vals.get(label):
+                continue
+            v = vals[label][0]
+            if self.space.children_of(d.name) and isinstance(d, Int):
+                config[d.name] = parent_values(d)[int(v)]
+            elif isinstance(d, Float):
                 config[d.name] = float(min(max(float(v), d.low), d.high))
             elif isinstance(d, Int):
                 config[d.name] = int(min(max(int(round(float(v))), d.low), d.high))
@@ -79,8 +154,17 @@ class HyperoptStrategy(Strategy):
         return config
 
     def _encode(self, config: Config) -> dict[str, list[Any]]:
-        return {d.name: [d.index(config[d.name]) if isinstance(d, Categorical)
-                         else config[d.name]] for d in self.space}
+        if not self.space.is_conditional:
+            return {d.name: [d.index(config[d.name]) if isinstance(d, Categorical)
+                             else config[d.name]] for d in self.space}
+        labels = self._labels(config)
+        vals: dict[str, list[Any]] = {label: [] for label in self.domain.params}
+        for name, label in labels.items():
+            d = self.space[name]
+            vals[label] = [parent_values(d).index(config[name])
+                           if isinstance(d, Categorical) or self.space.children_of(name)
+                           else config[name]]
+        return vals
 
     def ask_batch(self, n: int) -> list[Config]:
         """``n`` suggestions, each inserted as a pending document before the next."""
@@ -122,7 +206,7 @@ class HyperoptStrategy(Strategy):
             doc = self.trials.new_trial_docs(
                 [tid], [None], [{"status": "new"}],
                 [{"tid": tid, "cmd": self.domain.cmd, "workdir": None,
-                  "idxs": {k: [tid] for k in vals}, "vals": vals}],
+                  "idxs": {k: [tid] if v else [] for k, v in vals.items()}, "vals": vals}],
             )[0]
         inserted = doc["tid"] in self._inserted  # already in Trials as pending (ask_batch)
         self._inserted.discard(doc["tid"])

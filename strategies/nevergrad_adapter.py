@@ -14,6 +14,10 @@ so far (:class:`strategies.base.PenaltyMixin`); before any finite loss, a failed
 is not told at all. A configuration the strategy did not ask for (the default one) is told
 as a child of the parametrization with that value; an optimiser that does not accept
 unasked points (``TellNotAskedNotSupportedError``) ignores it.
+
+A conditional space is searched as its flattened box (:mod:`strategies.flatten`):
+nevergrad can nest ``Choice`` over ``Dict`` s, but its optimisers then still mutate the
+unchosen branches' coordinates, which is a flattened box in all but name.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
 from tunebench.strategies.base import PenaltyMixin, Strategy
 from tunebench.strategies.citations import cite
+from tunebench.strategies.flatten import BoxTranslation
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,7 @@ class NevergradStrategy(PenaltyMixin, Strategy):
     requires: ClassVar[str] = "nevergrad"
     optimizer: ClassVar[str] = "DE"
     parallel = "native"
+    conditional = "flattened"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, workers: int = 1) -> None:
         super().__init__(space, seed, budget)
@@ -62,7 +68,8 @@ class NevergradStrategy(PenaltyMixin, Strategy):
         except ImportError as exc:
             raise ImportError(f"{self.name} needs nevergrad: install the 'evolution' extra "
                               "(pip install 'tunebench[evolution]')") from exc
-        self.parametrization = to_nevergrad(space)
+        self.flat = BoxTranslation(space)
+        self.parametrization = to_nevergrad(self.flat.box)
         self.parametrization.random_state = np.random.RandomState(self.seed)
         self.opt = ng.optimizers.registry[self.optimizer](
             parametrization=self.parametrization, budget=self.budget,
@@ -81,14 +88,14 @@ class NevergradStrategy(PenaltyMixin, Strategy):
 
     def ask(self) -> Config:
         candidate = self.opt.ask()
-        config = self.space.canonical(self._clip(dict(candidate.value)))
-        self._pending.setdefault(self._key(config), []).append(candidate)
-        return config
+        full = self.flat.box.canonical(self._clip(dict(candidate.value)))
+        self._pending.setdefault(self._key(full), []).append(candidate)
+        return self.flat.reduce(full)
 
     def tell(self, config: Config, loss: float) -> None:
         from nevergrad.common.errors import TellNotAskedNotSupportedError
 
-        config = self.space.canonical(config)
+        config = self.flat.expand(self.space.canonical(config))
         pending = self._pending.get(self._key(config))
         value = self.penalised(loss)
         candidate = pending.pop(0) if pending else None

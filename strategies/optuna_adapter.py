@@ -15,6 +15,16 @@ than one worker (RUNNING trials count as the worst loss); CMA-ES samples a gener
 individuals from the same distribution, its population raised to the number of workers
 when that is larger than its default; the GA's population is at least the number of
 workers; the GP sampler conditions on RUNNING trials; random and QMC are independent.
+Conditional spaces: random search and TPE are ``native``: the ask is define-by-run and
+suggests only the parameters active for the values already suggested, as a user's
+objective with ``if kernel == "poly": trial.suggest_int("degree", ...)`` would, and TPE
+(univariate) models each parameter on the trials where it was active. QMC, CMA-ES, the GA
+and the GP are ``flattened`` (:mod:`strategies.flatten`): their samplers model one fixed
+("relative") search space and hand every parameter outside the intersection of the
+trials' spaces to a random independent sampler, so under define-by-run a conditional
+parameter would never be modelled at all. On the box they model every numeric dimension;
+as on flat spaces, CMA-ES and the GP still leave categorical dimensions (e.g. the kernel)
+to optuna's independent (random) sampler and the GA to its own crossover/mutation.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from optuna.trial import TrialState, create_trial
 from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpace
 from tunebench.strategies.base import Strategy
 from tunebench.strategies.citations import cite
+from tunebench.strategies.flatten import NATIVE, BoxTranslation
 
 
 def to_optuna(space: SearchSpace) -> dict[str, BaseDistribution]:
@@ -50,6 +61,16 @@ def to_optuna(space: SearchSpace) -> dict[str, BaseDistribution]:
         elif isinstance(d, Categorical):
             out[d.name] = CategoricalDistribution(d.choices)
     return out
+
+
+def suggest_active(trial: optuna.Trial, space: SearchSpace) -> Config:
+    """Define-by-run: suggest each dimension active for the values suggested before it."""
+    config: Config = {}
+    for d in space:
+        c = space.condition_of(d.name)
+        if c is None or (c.parent in config and c.holds(config[c.parent])):
+            config[d.name] = _suggest(trial, d)
+    return space.canonical(config)
 
 
 def _suggest(trial: optuna.Trial, d: Float | Int | Categorical) -> Any:
@@ -66,10 +87,12 @@ class OptunaStrategy(Strategy):
 
     library = "optuna"
     parallel = "native"
+    conditional = "flattened"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, **options: Any) -> None:
         super().__init__(space, seed, budget)
         self.options = options
+        self.flat = BoxTranslation(space)
         self.distributions = to_optuna(space)
         unknown = sorted(set(options) - set(self.accepted_options() or ()))
         if unknown:
@@ -89,16 +112,21 @@ class OptunaStrategy(Strategy):
         """The optuna sampler, built from ``self.seed`` and the strategy's options."""
 
     def _key(self, config: Config) -> tuple[Any, ...]:
-        return tuple(config[n] for n in self.space.names)
+        return tuple(config.get(n) for n in self.space.names)
 
     def ask(self) -> Config:
         trial = self.study.ask()
-        config = self.space.canonical({d.name: _suggest(trial, d) for d in self.space})
+        if self.conditional == NATIVE:
+            config = suggest_active(trial, self.space)
+        else:
+            config = self.flat.box.canonical({d.name: _suggest(trial, d) for d in self.space})
         self._pending.setdefault(self._key(config), []).append(trial)
-        return config
+        return config if self.conditional == NATIVE else self.flat.reduce(config)
 
     def tell(self, config: Config, loss: float) -> None:
         config = self.space.canonical(config)
+        if self.conditional != NATIVE:
+            config = self.flat.expand(config)
         pending = self._pending.get(self._key(config))
         failed = self.failed(loss)
         if pending:
@@ -109,7 +137,7 @@ class OptunaStrategy(Strategy):
                 self.study.tell(trial, float(loss))
             return
         self.study.add_trial(create_trial(
-            params=config, distributions=self.distributions,
+            params=config, distributions={k: self.distributions[k] for k in config},
             value=None if failed else float(loss),
             state=TrialState.FAIL if failed else TrialState.COMPLETE,
         ))
@@ -120,6 +148,7 @@ class OptunaRandom(OptunaStrategy):
 
     name = "optuna-random"
     family = "random-like"
+    conditional = "native"
     citation = cite("bergstra2012random")
 
     def make_sampler(self) -> optuna.samplers.BaseSampler:
@@ -146,6 +175,7 @@ class OptunaTPE(OptunaStrategy):
 
     name = "optuna-tpe"
     family = "model-based"
+    conditional = "native"
     citation = cite("bergstra2011tpe")
 
     def make_sampler(self, workers: int = 1) -> optuna.samplers.BaseSampler:

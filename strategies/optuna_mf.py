@@ -19,6 +19,9 @@ pruners are asynchronous (ASHA-style): a trial is promoted when its loss is in t
 
 Each rung is a fresh evaluation at that fidelity and is charged in full by the harness (as
 CARP-S counts ``fidelity / max_fidelity`` per evaluation); nothing is resumed.
+
+Conditional spaces are ``native``: the ask is define-by-run (only the active parameters
+are suggested), as for ``optuna-random`` and ``optuna-tpe``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from optuna.trial import TrialState, create_trial
 from tunebench.problems.space import Config, SearchSpace
 from tunebench.strategies.base import MultiFidelityStrategy
 from tunebench.strategies.citations import cite
-from tunebench.strategies.optuna_adapter import _suggest, to_optuna
+from tunebench.strategies.optuna_adapter import suggest_active, to_optuna
 
 
 def max_resource(min_fidelity: float, eta: int) -> int:
@@ -44,6 +47,7 @@ class OptunaPruned(MultiFidelityStrategy):
     """Base class: subclasses name the sampler and the pruner."""
 
     library = "optuna"
+    conditional = "native"
     sampler_name: str = "random"
     pruner_name: str = "sh"
 
@@ -88,7 +92,7 @@ class OptunaPruned(MultiFidelityStrategy):
     def ask_at(self) -> tuple[Config, float]:
         if self._trial is None:
             trial = self.study.ask()
-            self._config = self.space.canonical({d.name: _suggest(trial, d) for d in self.space})
+            self._config = suggest_active(trial, self.space)
             self._trial, self._steps = trial, self._rungs(trial)
         assert self._config is not None
         return dict(self._config), self._steps[0] / self.R
@@ -119,7 +123,8 @@ class OptunaPruned(MultiFidelityStrategy):
         state = (TrialState.FAIL if failed else
                  TrialState.COMPLETE if step >= self.R else TrialState.PRUNED)
         self.study.add_trial(create_trial(
-            params=config, distributions=self.distributions, state=state,
+            params=config, distributions={k: self.distributions[k] for k in config},
+            state=state,
             value=float(loss) if state == TrialState.COMPLETE else None,
             intermediate_values={} if failed else {step: float(loss)},
         ))

@@ -1,6 +1,10 @@
 """Strategies that need no tuning library: random search, grid search and the default.
 
 Grid search is sized to the budget and shuffled by the seed; see :class:`GridSearch`.
+All three are ``flattened`` for conditional spaces (:mod:`strategies.flatten`): random
+search samples the flattened box and drops inactive values, grid search enumerates only
+valid combinations (:mod:`strategies.conditional_grid`), and the default configuration
+holds its active parameters.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 from tunebench.problems.space import Categorical, Config, SearchSpace
 from tunebench.strategies.base import Strategy
 from tunebench.strategies.citations import cite
+from tunebench.strategies.conditional_grid import conditional_resolution, valid_points
 
 
 class RandomSearch(Strategy):
@@ -87,9 +92,13 @@ class GridSearch(Strategy):
         super().__init__(space, seed, budget)
         self.rng = np.random.default_rng(self.seed)
         self.resolution = grid_resolution(space, budget)
-        axes = [d.grid(self.resolution[d.name]) for d in space]
-        self.points: list[Config] = [dict(zip(space.names, combo, strict=True)) for combo in
-                                     itertools.product(*axes)]
+        if space.is_conditional:
+            self.resolution = conditional_resolution(space, budget, self.resolution)
+            self.points: list[Config] = list(valid_points(space, self.resolution))
+        else:
+            axes = [d.grid(self.resolution[d.name]) for d in space]
+            self.points = [dict(zip(space.names, combo, strict=True)) for combo in
+                           itertools.product(*axes)]
         self._order: list[int] = []
 
     def ask(self) -> Config:

@@ -2,7 +2,8 @@
 
 Importing this module applies :mod:`strategies.skopt_compat`. scikit-optimize has no
 failure state, so failed evaluations are told the worst finite loss seen so far
-(:class:`strategies.base.PenaltyMixin`).
+(:class:`strategies.base.PenaltyMixin`). A conditional space is searched as its flattened
+box (:mod:`strategies.flatten`): the surrogates see every dimension.
 
 Parallel workers (``parallel = "native"``): :meth:`SkoptStrategy.ask_batch` is scikit-
 optimize's own ``ask(n_points, strategy="cl_min")`` (constant liar: each point is told the
@@ -21,6 +22,7 @@ from tunebench.problems.space import Categorical, Config, Float, Int, SearchSpac
 from tunebench.strategies import skopt_compat  # noqa: F401  -- must run before skopt is used
 from tunebench.strategies.base import PenaltyMixin, Strategy
 from tunebench.strategies.citations import cite
+from tunebench.strategies.flatten import BoxTranslation
 
 
 def to_skopt(space: SearchSpace) -> list[Any]:
@@ -47,6 +49,7 @@ class SkoptStrategy(PenaltyMixin, Strategy):
     library = "scikit-optimize"
     parallel = "native"
     base_estimator = "GP"
+    conditional = "flattened"
 
     @classmethod
     def accepted_options(cls) -> list[str]:
@@ -68,7 +71,8 @@ class SkoptStrategy(PenaltyMixin, Strategy):
             raise TypeError(f"{type(self).__name__} got unknown options {unknown}; "
                             f"valid: {self.accepted_options()}")
 
-        self.optimizer = Optimizer(to_skopt(space), base_estimator=self.base_estimator,
+        self.flat = BoxTranslation(space)
+        self.optimizer = Optimizer(to_skopt(self.flat.box), base_estimator=self.base_estimator,
                                    random_state=self.seed, **options)
         #: Asked, not yet told: (canonical configuration, the point skopt proposed).
         self._pending: list[tuple[Config, list[Any]]] = []
@@ -105,7 +109,7 @@ class SkoptStrategy(PenaltyMixin, Strategy):
         xs = [opt.ask()] if int(n) == 1 else opt.ask(n_points=int(n), strategy="cl_min")
         out = []
         for x in xs:
-            config = self.space.canonical(self._decode(x))
+            config = self.flat.reduce(self.flat.box.canonical(self._decode(x)))
             self._pending.append((config, list(x)))
             out.append(config)
         return out
@@ -118,7 +122,7 @@ class SkoptStrategy(PenaltyMixin, Strategy):
                 break
         value = self.penalised(loss)
         if value is not None:
-            self.optimizer.tell(self._encode(config), float(value))
+            self.optimizer.tell(self._encode(self.flat.expand(config)), float(value))
 
 
 class SkoptGP(SkoptStrategy):

@@ -10,6 +10,9 @@ configuration space and the scenario are seeded from the strategy seed. SMAC wri
 run history to a temporary directory, removed when the strategy is garbage-collected.
 A configuration the strategy did not ask for (the default one) is not told: SMAC's
 Hyperband intensifier tracks only the trials it asked for.
+
+Conditional spaces are ``native``: each :class:`~problems.space.Condition` becomes a
+ConfigSpace ``InCondition``, and SMAC's configurations hold only the active parameters.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ def to_configspace(space: SearchSpace, seed: int) -> Any:
             cs.add(CS.Integer(d.name, (d.low, d.high), log=d.log))
         elif isinstance(d, Categorical):
             cs.add(CS.Categorical(d.name, list(d.choices)))
+    for c in space.conditions:
+        cs.add(CS.InCondition(cs[c.child], cs[c.parent], list(c.values)))
     return cs
 
 
@@ -50,6 +55,7 @@ class SmacHyperband(MultiFidelityStrategy):
     family = "model-based"
     citation = cite("li2018hyperband", "lindauer2022smac")
     library = "smac"
+    conditional = "native"
     requires: ClassVar[str] = "smac"
 
     def __init__(self, space: SearchSpace, seed: int, budget: int, *,
@@ -73,7 +79,7 @@ class SmacHyperband(MultiFidelityStrategy):
         self._pending: dict[tuple[Any, ...], list[Any]] = {}
 
     def _key(self, config: Config, fidelity: float) -> tuple[Any, ...]:
-        return (*(config[n] for n in self.space.names), round(fidelity * self.R))
+        return (*(config.get(n) for n in self.space.names), round(fidelity * self.R))
 
     def ask_at(self) -> tuple[Config, float]:
         info = self.smac.ask()

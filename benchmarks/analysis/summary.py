@@ -19,6 +19,7 @@ from tunebench.benchmarks.reference import runs as reference_runs
 from tunebench.benchmarks.analysis.bayes import signed_rank
 from tunebench.benchmarks.analysis.checklist import checklist
 from tunebench.benchmarks.analysis.bands import iqm_band, quantile_curves, rank_band
+from tunebench.benchmarks.analysis.conditional import by_mode
 from tunebench.benchmarks.analysis.control import against_control
 from tunebench.benchmarks.analysis.defaults import fixed_notes, moves_table
 from tunebench.benchmarks.analysis.fidelity import fidelity_summary
@@ -235,6 +236,9 @@ class Summary:
     #: "With parallel workers" (:func:`~benchmarks.analysis.parallel.parallel_summary`;
     #: empty for a sequential run). The other sections read the smallest worker count.
     parallel: dict[str, Any] = field(default_factory=dict)
+    #: Native against flattened handling of conditional spaces
+    #: (:func:`~benchmarks.analysis.conditional.by_mode`; empty without conditional problems).
+    conditional_modes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -334,6 +338,7 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
         "parallel": parallel_summary(default_protocol_only(inputs.trials,
                                                            inputs.manifest["suite"]),
                                      inputs.manifest["suite"].get("parallel"), ALPHA),
+        "conditional_modes": by_mode(fin),
     }
 
 

@@ -95,13 +95,16 @@ def cmd_nullcheck(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     if args.what == "strategies":
+        from tunebench.strategies.flatten import mode_of
         from tunebench.strategies.registry import BUILTINS, missing_requirement
 
         rows = [(n, c.library, c.library_version(), getattr(c, "parallel", "fallback"),
+                 mode_of(c),
                  f"not available: needs the optional package {missing_requirement(c)}"
                  if missing_requirement(c) else _plain((c.__doc__ or "").strip().splitlines()[0]))
                 for n, c in BUILTINS.items()]
-        _table(["strategy", "library", "version", "parallel", "description"], rows)
+        _table(["strategy", "library", "version", "parallel", "conditional", "description"],
+               rows)
     elif args.what == "problems":
         from tunebench.benchmarks.plan.estimate import measured_costs
         from tunebench.problems.catalogue import PROBLEMS, available
@@ -111,10 +114,12 @@ def cmd_list(args: argparse.Namespace) -> int:
                else "seconds_per_eval")
         sec = dict(zip(costs["problem"], costs[col].fillna(costs["seconds_per_eval"]),
                        strict=True))
-        rows = [(n, p.task, p.metric, len(p.space), "slow" if p.slow else "",
+        rows = [(n, p.task, p.metric, len(p.space),
+                 "conditional" if p.space.is_conditional else "flat", "slow" if p.slow else "",
                  f"{sec[n]:.3g}" if n in sec and sec[n] == sec[n] else "",
                  "" if available(p) else "needs extra 'data'") for n, p in PROBLEMS.items()]
-        _table(["problem", "task", "metric", "dims", "cost", "s/eval", "availability"], rows)
+        _table(["problem", "task", "metric", "dims", "space", "cost", "s/eval", "availability"],
+               rows)
     elif args.what == "metrics":
         from tunebench.problems.metrics import METRICS
 

@@ -25,6 +25,7 @@ from tunebench.benchmarks.report.citations import bibtex, combined
 from tunebench.benchmarks.report.control import format_interval, render_control
 from tunebench.benchmarks.report.defaults import render_default_moves
 from tunebench.benchmarks.report.failed_run import render_failed_run
+from tunebench.benchmarks.report.conditional import render_conditional
 from tunebench.benchmarks.report.fidelity import render_fidelity
 from tunebench.benchmarks.report.parallel import render_parallel
 from tunebench.benchmarks.report.metric_section import render_metric_agreement
@@ -295,6 +296,7 @@ def per_problem(page: Page, s: Summary) -> None:
     render_references(page, s)
     render_fidelity(page, s.fidelity, s.problems, colours)
     render_parallel(page, s.parallel, s.problems, colours)
+    render_conditional(page, s.conditional_modes)
 
 
 def overfitting(page: Page, s: Summary) -> None:
