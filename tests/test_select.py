@@ -140,7 +140,13 @@ def test_committed_lists_are_reproduced_from_the_committed_table():
     assert sorted(load("default").problems) == sorted(table.loc[table["default"], "problem"])
     assert sorted(load("paper").problems) == sorted(table.loc[table["paper"], "problem"])
     default = table[table["default"]]
-    assert len(default) >= 12 and default["kept"].all()
+    picked = default[default["kept"]]  # the pilot's pick; the rest is the coverage top-up
+    assert len(picked) >= 12 and len(default) >= 14
+    assert (default["test_rows"] >= 1000).sum() >= 4  # issue 23: large test sets
+    assert any(get_problem(p).space.is_conditional for p in default["problem"])  # issue 24
+    extra = default[~default["kept"]]
+    assert all(r.test_rows >= 1000 or get_problem(r.problem).space.is_conditional
+               for r in extra.itertuples())
     assert set(default["task"]) == {"classification", "regression"}
     assert default["model"].nunique() >= 6
     assert table["paper"].sum() >= 40
@@ -198,3 +204,20 @@ def test_measured_needs_a_run_directory(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--from-table", "x.csv", "--measured", str(tmp_path / "nope")])
     assert exc.value.code == 2 and "no trials.parquet" in capsys.readouterr().err
+
+
+def test_top_up_adds_the_cheapest_per_test_row_from_a_new_dataset():
+    from types import SimpleNamespace
+
+    from tunebench.benchmarks.devtools.coverage import top_up
+
+    table = pd.DataFrame({
+        "problem": ["a-small", "b-big", "c-big", "d-big", "knn-iris"],
+        "dataset": ["small", "big1", "big1", "big2", "iris"],
+        "test_rows": [50, 2000, 2000, 1500, 38],
+        "seconds_per_eval": [0.01, 0.2, 0.1, 0.3, 0.01]})
+    crit = SimpleNamespace(min_large=2, large_test_rows=1000, min_conditional=0)
+    # c-big is cheaper per test row than b-big; d-big is the only other dataset left
+    assert top_up(table, ["a-small"], crit) == ["a-small", "c-big", "d-big"]
+    crit.min_large = 1
+    assert top_up(table, ["b-big"], crit) == ["b-big"]  # the rule already holds

@@ -52,6 +52,7 @@ import pandas as pd
 from tunebench.problems.base import Problem, derive_seed
 from tunebench.problems.catalogue import PROBLEMS, available
 
+from tunebench.benchmarks.devtools.coverage import top_up
 from tunebench.benchmarks.plan.estimate import OVERHEAD  # noqa: F401  (measured here)
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,11 @@ class Criteria:
     #: the environment and the run's signatures and ~40 s for the report, ``nox -s bench``
     #: stays near 10 minutes.
     default_seconds: float = 480.0
+    #: Coverage after the pick (:mod:`benchmarks.devtools.coverage`): large test sets, and a
+    #: conditional space.
+    min_large: int = 4
+    large_test_rows: int = 1000
+    min_conditional: int = 1
     cores: int = 2
     skip_slow: bool = True
     #: Measured / estimated cell time of a known run: 1,587 s of trials measured in the
@@ -343,7 +349,7 @@ def choose(table: pd.DataFrame, crit: Criteria) -> pd.DataFrame:
     """Add the ``default`` and ``paper`` columns to a selection table (pure: the committed
     lists are reproduced from the committed table with ``--from-table``)."""
     table = rejudge(table.drop(columns=["default", "paper"], errors="ignore"), crit)
-    default = set(pick_default(table, crit))
+    default = set(top_up(table, pick_default(table, crit), crit))
     table["default"] = table["problem"].isin(default)
     table["paper"] = table["kept"] | table["why"].str.startswith(("slow", "too slow"))
     return table
