@@ -141,13 +141,15 @@ def test_model_families_declare_their_metrics() -> None:
     assert not supports(METRICS["rmse"], Prediction.PROBABILITIES)
     for spec in MODELS.values():
         for task in spec.tasks:
-            if spec.name == "svm" and task == "classification":
-                continue
+            if spec.name in ("svm", "svmc") and task == "classification":
+                continue  # decision values only, checked below
             assert spec.supported_metrics(task) == metrics_for(task)
     # the SVC gives decision values only: no log-loss, fallback 1-auc
     assert MODELS["svm"].supported_metrics("classification") == ("balanced-error", "1-auc",
                                                                   "1-accuracy")
     assert MODELS["svm"].default_metric("classification") == "1-auc"
+    assert MODELS["svmc"].supported_metrics("classification") == MODELS["svm"].supported_metrics(
+        "classification")  # the conditional SVC too
     assert MODELS["svm"].supported_metrics("regression") == ("rmse", "mae", "1-r2")
     assert MODELS["ridge"].default_metric("regression") == "rmse"
     assert MODELS["ridge"].supported_metrics("classification") == ()

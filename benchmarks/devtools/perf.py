@@ -196,6 +196,8 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["fidelity"] = 1.0
     df["cost"] = 1.0
     df["fits"] = 4
+    df["n_train"] = pd.array([pd.NA] * n, dtype="Int64")  # the whole training part
+    df["test_loss_se"] = np.nan
 
     run = RunDir(path)
     run.create()
