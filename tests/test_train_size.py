@@ -173,3 +173,20 @@ def test_standard_errors_by_hand():
     var = (0.16 + 49 * (2 / 3 - 0.64) + 49 * (32 / 45 - 0.64)) / 2500
     assert hanley_mcneil(0.8, 50, 50) == pytest.approx(math.sqrt(var))
     assert hanley_mcneil(0.8, 50, 50) == pytest.approx(0.0445, abs=1e-4)
+
+
+def test_one_size_per_problem_is_not_a_size_axis():
+    """Without train_sizes each problem's n_train is its whole training part, different per
+    problem: the report must keep every problem (a regression: it kept only the largest)."""
+    import pandas as pd
+
+    from tunebench.benchmarks.analysis.scaling import main_size_only, sizes_of
+
+    trials = pd.DataFrame({"problem": ["iris", "iris", "penguins", "branin"],
+                           "n_train": pd.array([112, 112, 257, None], dtype="Int64")})
+    assert sizes_of(trials) == []
+    assert main_size_only(trials).equals(trials)
+    axis = pd.DataFrame({"problem": ["a", "a", "b", "b", "c"],
+                         "n_train": pd.array([500, 2000, 500, 2000, None], dtype="Int64")})
+    assert sizes_of(axis) == [500, 2000]
+    assert main_size_only(axis)["n_train"].tolist() == [2000, 2000, pd.NA]

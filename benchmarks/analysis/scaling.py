@@ -39,21 +39,25 @@ TABLE = ["n_train", "strategy", "problems", "val_gain", "test_gain", "val_gain_r
 
 
 def sizes_of(trials: pd.DataFrame) -> list[int]:
-    """The run's training sizes, ascending (empty for runs without an ``n_train`` column
-    or without values, e.g. synthetic functions)."""
+    """The run's training sizes, ascending: the ``n_train`` values of the problems run at
+    several sizes. Empty for a run with one size per problem (each problem's ``n_train`` is
+    then its own whole training part, which differs between problems), for runs without an
+    ``n_train`` column, and for synthetic functions."""
     if "n_train" not in trials.columns:
         return []
-    return sorted(int(n) for n in trials["n_train"].dropna().unique())
+    per = trials.dropna(subset=["n_train"]).groupby("problem")["n_train"].unique()
+    return sorted({int(n) for sizes in per if len(sizes) > 1 for n in sizes})
 
 
 def main_size_only(trials: pd.DataFrame) -> pd.DataFrame:
-    """The trials of the largest training size: the rest of the report keys cells by
-    (problem, strategy, seed), so it reads one size; the scaling section reads them all.
-    Unchanged for a run with one size."""
-    sizes = sizes_of(trials)
-    if len(sizes) < 2:
+    """The trials of each problem's largest training size: the rest of the report keys cells
+    by (problem, strategy, seed), so it reads one size; the scaling section reads them all.
+    Unchanged for a run with one size per problem."""
+    if not sizes_of(trials):
         return trials
-    return trials[trials["n_train"] == sizes[-1]].reset_index(drop=True)
+    largest = trials.groupby("problem")["n_train"].transform("max")
+    keep = trials["n_train"].isna() | (trials["n_train"] == largest)
+    return trials[keep].reset_index(drop=True)
 
 
 def final_cells(trials: pd.DataFrame) -> pd.DataFrame:

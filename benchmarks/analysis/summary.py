@@ -259,7 +259,7 @@ def summarise(inputs: Inputs) -> Summary:
     budget = int(inputs.manifest["suite"]["budget"])
     df = main_size_only(default_workers_only(default_protocol_only(inputs.trials,
                                                                    inputs.manifest["suite"])))
-    n_main = (sizes_of(df) or [None])[-1] if len(sizes_of(inputs.trials)) > 1 else None
+    n_main = (sizes_of(inputs.trials) or [None])[-1]  # None: one size per problem
     if df.empty or not (df["status"] == Status.OK).any():
         return _empty(inputs, budget)
     traj = overfitting(incumbents(df))
