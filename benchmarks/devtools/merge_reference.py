@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +31,7 @@ from tunebench.benchmarks.store.rundir import atomic_write_bytes, atomic_write_t
 SAME = ("format", "folds", "test_fraction", "metric", "protocol", "budget", "samples",
         "campaign", "seeds")
 PARTS = ("sample", "lstar", "signatures")
+log = logging.getLogger(__name__)
 
 
 def merge(out: Path, sources: list[Path], name: str | None = None) -> dict:
@@ -66,12 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sources", type=Path, nargs="+")
     ap.add_argument("--name", default=None)
     args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         prov = merge(args.out, args.sources, args.name)
     except (ValueError, OSError) as exc:
-        print(f"merge_reference: {exc}", file=sys.stderr)
+        log.error("merge_reference: %s", exc)
         return 2
-    print(f"{args.out}: {len(prov['problems'])} problems, hash {prov['content_hash']}")
+    log.info("%s: %d problems, hash %s", args.out, len(prov["problems"]), prov["content_hash"])
     return 0
 
 
