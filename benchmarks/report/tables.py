@@ -17,7 +17,10 @@ import pandas as pd
 
 LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                 "^": r"\textasciicircum{}"}
+                 "^": r"\textasciicircum{}",
+                 # symbols plain pdflatex has no Unicode mapping for (the checklist's marks)
+                 "\u2713": r"$\surd$", "\u2717": r"$\times$", "\u2248": r"$\approx$",
+                 "\u2264": r"$\leq$", "\u2265": r"$\geq$", "\u2212": "-"}
 #: Readable column headers; other columns: underscores become spaces.
 HEADERS = {
     "iqm": "IQM", "mean": "Mean", "problems": "Problems", "seeds": "Seeds",
