@@ -205,3 +205,22 @@ def test_parallel_analysis_against_hand_computed_values():
 def test_sequential_trials_have_no_parallel_section():
     df = _trials([("p", 1, "random", 1, 0, 1.0, 1.0)]).drop(columns=["workers", "sim_end"])
     assert pa_.parallel_summary(df) == {}
+
+
+@pytest.mark.slow
+def test_records_of_parallel_suites_do_not_depend_on_jobs(tmp_path):
+    """Issue #26: the same suite with parallel workers gives identical records (parameters,
+    losses and the simulated schedule) run in one process or in two worker processes."""
+    import tunebench as tb
+
+    suite = {"name": "par-jobs", "budget": 8, "seeds": 1, "folds": 2,
+             "problems": ["branin", "svm-iris"], "workers": [1, 3], "parallel": "async",
+             "strategies": ["random", "optuna-tpe", "skopt-gp", "hyperopt-tpe"]}
+    runs = [tb.run(suite, out=tmp_path / f"j{jobs}", jobs=jobs, references=False,
+                   report=False) for jobs in (1, 2)]
+    assert all(r.finished and not r.failed for r in runs)
+    cols = [c for c in DETERMINISTIC if c in runs[0].trials] + PAR
+    key = ["problem", "workers", "strategy", "seed", "trial"]
+    a, b = (r.trials.sort_values(key)[cols].reset_index(drop=True) for r in runs)
+    assert len(a) == 2 * 2 * 4 * 8 and set(a["workers"]) == {1, 3}
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
