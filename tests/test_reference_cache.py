@@ -53,6 +53,26 @@ def test_build_cost_counts_sample_and_campaign_and_is_zero_when_a_table_covers()
     assert cache.build_cells(quick) > len(quick.problems) * len(quick.seeds)
 
 
+def test_training_sizes_scale_the_estimate_by_their_share_of_the_training_part():
+    """A cell at 2,000 rows of tree-diamonds (13,485 test rows at the pilot's 0.25 test
+    fraction: 40,455 training rows) costs 2,000 / 40,455 of a whole-part evaluation; the
+    reference build counts a table per size."""
+    scaling = load("scaling")
+    model = estimate.cost_model(scaling)
+    per = model.per_eval["tree-diamonds"]
+    assert model.size_factor("tree-diamonds", "2000") == pytest.approx(2000 / 40455)
+    assert model.size_factor("tree-diamonds", "all") == 1.0
+    assert model.size_factor("tree-diamonds", "10000000") == 1.0
+    assert model.cell("tree-diamonds", "random", 10, "2000") == pytest.approx(
+        per * 2000 / 40455 * 10 + estimate.OVERHEAD["random"] * 10)
+    sizes = len(scaling.train_sizes)
+    assert cache.build_cells(scaling) == (4 + 4 * 2) * len(scaling.seeds) * sizes
+    n = reference.default_samples(scaling.budget)
+    want = sum(model.cell(p, "random", n, str(z)) for p in scaling.problems
+               for z in scaling.train_sizes) * len(scaling.seeds)
+    assert cache.build_cost(scaling, reuse=False).sample_seconds == pytest.approx(want)
+
+
 @pytest.mark.slow
 def test_a_second_suite_with_a_smaller_budget_builds_no_reference_table(tmp_path, run_cli,
                                                                         monkeypatch, caplog):

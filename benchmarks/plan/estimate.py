@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import pandas as pd
@@ -46,12 +46,26 @@ class CostModel:
 
     per_eval: dict[str, float]
     guessed: frozenset[str]
+    #: Rows of each measured problem's whole training part (the pilot's split).
+    train_rows: dict[str, float] = field(default_factory=dict)
 
-    def cell(self, problem: str, strategy: str, evals: int) -> float:
-        """Estimated seconds of one cell: ``evals`` evaluations plus the strategy's overhead
-        per suggestion (``defaults`` evaluates one configuration)."""
+    def size_factor(self, problem: str, size: str = "") -> float:
+        """A training size's share of the measured cost: ``size / whole training part``,
+        capped at 1, assuming fit time linear in the rows (trees grow as n log n, kernel
+        SVMs faster; the sizes the suites use are far below the whole part, where this
+        errs high). 1 for the whole part or a problem without a measured row count."""
+        rows = self.train_rows.get(problem)
+        if size in ("", "all") or not rows:
+            return 1.0
+        return min(1.0, int(size) / rows)
+
+    def cell(self, problem: str, strategy: str, evals: int, size: str = "") -> float:
+        """Estimated seconds of one cell: ``evals`` evaluations (at training size ``size``)
+        plus the strategy's overhead per suggestion (``defaults`` evaluates one
+        configuration)."""
         n = 1 if strategy == "defaults" else int(evals)
-        return self.per_eval[problem] * n + OVERHEAD.get(strategy, 0.01) * n
+        return (self.per_eval[problem] * self.size_factor(problem, size) * n
+                + OVERHEAD.get(strategy, 0.01) * n)
 
 
 def cost_model(suite: Suite) -> CostModel:
@@ -67,6 +81,7 @@ def cost_model(suite: Suite) -> CostModel:
     by_model = table.groupby("model")["seconds_per_eval"].median().to_dict()
     fallback = float(table["seconds_per_eval"].median()) if len(table) else 1.0
     scale = (suite.folds + 1) / 4  # the pilot measured 3 folds + 1 refit
+    train_rows = _train_rows(table)
     per_eval, guessed = {}, set()
     for p in suite.problems:
         if p in by_problem:
@@ -77,13 +92,26 @@ def cost_model(suite: Suite) -> CostModel:
             guessed.add(p)
             cost = by_model.get(p.split("-", 1)[0], fallback)
         per_eval[p] = float(cost) * scale
-    return CostModel(per_eval, frozenset(guessed))
+    return CostModel(per_eval, frozenset(guessed),
+                     {p: n for p, n in train_rows.items() if p in per_eval})
+
+
+def _train_rows(table: pd.DataFrame) -> dict[str, float]:
+    """Whole training part of each problem the table lists: its test rows at the pilot's
+    test fraction (the table's header, 0.25) scaled to the rest of the rows."""
+    if "test_rows" not in table.columns:
+        return {}
+    fraction = 0.25
+    rows = table.dropna(subset=["test_rows"])
+    return {p: float(t) * (1 - fraction) / fraction
+            for p, t in zip(rows["problem"], rows["test_rows"], strict=True)}
 
 
 def cell_costs(suite: Suite, cells: Iterable[object]) -> dict[str, float]:
     """Cell id -> estimated seconds, for ``cells`` (e.g. ``runner.plan(suite)``)."""
     model = cost_model(suite)
-    return {c.id: model.cell(c.problem, c.strategy, suite.budget)  # type: ignore[attr-defined]
+    return {c.id: model.cell(c.problem, c.strategy, suite.budget,  # type: ignore[attr-defined]
+                             getattr(c, "train_size", ""))
             for c in cells}
 
 
@@ -93,11 +121,11 @@ def estimate(suite: Suite, cores: int) -> tuple[float, int]:
     from tunebench.benchmarks.plan.applicability import applies
 
     model = cost_model(suite)
-    # Each training size is a cell of its own, counted at the whole training part's
-    # measured cost (an upper bound: fits grow with the rows).
-    runs = len(suite.seeds) * len(suite.protocol_names) * len(suite.size_names)
-    total = sum(model.cell(p, s, suite.budget) * runs for p in suite.problems
-                for s in suite.strategies if applies(s, p))
+    # Each training size is a cell of its own, its cost scaled by CostModel.size_factor.
+    runs = len(suite.seeds) * len(suite.protocol_names)
+    total = sum(model.cell(p, s, suite.budget, size) * runs for p in suite.problems
+                for s in suite.strategies if applies(s, p)
+                for size in (suite.size_names if suite.train_sizes else ("",)))
     return total / max(1, cores), len(model.guessed)
 
 

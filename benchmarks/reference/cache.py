@@ -54,9 +54,11 @@ def build_cost(suite: Suite, *, samples: int | None = None,
     model = cost_model(suite)
     n = samples or tables.default_samples(suite.budget)
     runs = len(suite.seeds) * len(suite.protocol_names)
-    sample = sum(model.cell(p, "random", n) for p in suite.problems) * runs
+    sizes = suite.size_names if suite.train_sizes else ("",)  # each size has its own table
+    sample = sum(model.cell(p, "random", n, z) for p in suite.problems for z in sizes) * runs
     real = [p for p in suite.problems if get_problem(p).optimum is None]
-    camp = sum(model.cell(p, s, factor * suite.budget) for p in real for s in campaign) * runs
+    camp = sum(model.cell(p, s, factor * suite.budget, z) for p in real for s in campaign
+               for z in sizes) * runs
     return BuildCost(sample, camp)
 
 
@@ -65,6 +67,6 @@ def build_cells(suite: Suite) -> int:
     campaign cell per (real problem, campaign strategy, protocol, seed)."""
     from tunebench.problems.catalogue import get_problem
 
-    runs = len(suite.seeds) * len(suite.protocol_names)
+    runs = len(suite.seeds) * len(suite.protocol_names) * len(suite.size_names)
     real = sum(get_problem(p).optimum is None for p in suite.problems)
     return (len(suite.problems) + real * len(tables.CAMPAIGN)) * runs
