@@ -140,7 +140,18 @@ def test_scaling_against_hand_computed_values():
     assert r4["test_gain"] == pytest.approx((0.0 + 0.2) / 2)
     assert r4["val_p"] == pytest.approx(1.0)  # one non-zero difference
     assert r["val_p_holm"] == pytest.approx(min(1.0, 2 * 0.5))
-    assert len(out["verdicts"]) == 1 and "tpe" in out["verdicts"][0]
+    # 2 problems: the exact test cannot go below 2 / 2**2 = 0.5, x 2 sizes after Holm
+    assert len(out["verdicts"]) == 2 and "tpe" in out["verdicts"][1]
+    assert out["verdicts"][0].startswith("Underpowered: with 2 problems")
+    assert "p = 1 after Holm over 2 sizes" in out["verdicts"][0]
+    assert "at least 7 problems" in out["verdicts"][0]  # 2 x 2 / 2**7 = 0.031
+
+
+def test_smallest_attainable_p_by_hand():
+    assert S.smallest_p(4) == pytest.approx(0.125)
+    assert S.smallest_p(4, 3) == pytest.approx(0.375)
+    assert S.smallest_p(8, 3) == pytest.approx(3 * 2 / 256)
+    assert S.smallest_p(0) == 1.0
 
 
 def test_main_size_only_keeps_the_largest():

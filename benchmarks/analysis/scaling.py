@@ -140,11 +140,28 @@ def scaling(trials: pd.DataFrame) -> dict:
     return {"sizes": sizes, "table": table, "verdicts": verdicts(table)}
 
 
+def smallest_p(problems: int, tests: int = 1) -> float:
+    """The smallest p-value the exact two-sided Wilcoxon signed-rank test can give with
+    ``problems`` pairs (all of one sign, no zeros: ``2 / 2**n``), times ``tests`` for Holm's
+    first step: what a table of that many problems can detect at all."""
+    return min(1.0, tests * 2.0 / 2 ** problems) if problems else 1.0
+
+
 def verdicts(table: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     """Per strategy: the smallest size at which its validation gain over random search
-    also shows on test (test gain > 0 with Holm-adjusted p < alpha), if any."""
+    also shows on test (test gain > 0 with Holm-adjusted p < alpha), if any; first, when
+    the run has too few problems for any size to reach ``alpha``, a sentence saying so."""
     out = []
-    for strategy, g in table[table["strategy"] != BASELINE].groupby("strategy", sort=True):
+    rest = table[table["strategy"] != BASELINE]
+    if len(rest):
+        n, k = int(rest["problems"].min()), int(rest["n_train"].nunique())
+        floor = smallest_p(n, k)
+        if floor >= alpha:
+            out.append(f"Underpowered: with {n} problems the exact Wilcoxon test cannot go "
+                       f"below p = {floor:.3g} after Holm over {k} sizes, so no size can "
+                       f"show a gain at alpha {alpha}; read the gains, bands and test SEs "
+                       f"(at least {_problems_needed(k, alpha)} problems are needed).")
+    for strategy, g in rest.groupby("strategy", sort=True):
         hit = g[(g["test_gain_rel"] > 0) & (g["test_p_holm"] < alpha)]
         val = g[(g["val_gain_rel"] > 0) & (g["val_p_holm"] < alpha)]
         said = (f"from {int(hit['n_train'].min())} training rows" if len(hit) else
@@ -155,5 +172,12 @@ def verdicts(table: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     return out
 
 
+def _problems_needed(tests: int, alpha: float) -> int:
+    n = 1
+    while smallest_p(n, tests) >= alpha:
+        n += 1
+    return n
+
+
 __all__ = ["BASELINE", "TABLE", "final_cells", "gains", "main_size_only", "scaling",
-           "size_rows", "sizes_of", "verdicts"]
+           "size_rows", "sizes_of", "smallest_p", "verdicts"]
