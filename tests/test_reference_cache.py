@@ -66,7 +66,8 @@ def test_training_sizes_scale_the_estimate_by_their_share_of_the_training_part()
     assert model.cell("tree-diamonds", "random", 10, "2000") == pytest.approx(
         per * 2000 / 40455 * 10 + estimate.OVERHEAD["random"] * 10)
     sizes = len(scaling.train_sizes)
-    assert cache.build_cells(scaling) == (4 + 4 * 2) * len(scaling.seeds) * sizes
+    k = len(scaling.problems)  # all real problems: a sample and 2 campaign cells each
+    assert cache.build_cells(scaling) == (k + k * 2) * len(scaling.seeds) * sizes
     n = reference.default_samples(scaling.budget)
     want = sum(model.cell(p, "random", n, str(z)) for p in scaling.problems
                for z in scaling.train_sizes) * len(scaling.seeds)
