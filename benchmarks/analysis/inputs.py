@@ -17,6 +17,7 @@ import pandas as pd
 from tunebench.benchmarks.plan.cells import all_cells
 from tunebench.benchmarks.reference import runs as reference_runs
 from tunebench.benchmarks.reference.tables import ReferenceTable, of_protocol
+from tunebench.benchmarks.store.archived import with_archived
 from tunebench.benchmarks.store.manifest import problem_differences
 from tunebench.benchmarks.store.rundir import RunDir, StoreError, read_trials
 from tunebench.problems.base import Status
@@ -69,8 +70,6 @@ class Inputs:
 def load(run_dirs: list[str | Path]) -> Inputs:
     """Read and combine runs (with the archived cells each one uses) and their reference
     table; refuse (StoreError) when their protocols or reference tables differ."""
-    from tunebench.benchmarks.store.archive import with_archived
-
     run_dirs = list(with_archived(run_dirs))
     frames, manifests, failed = [], [], {}
     for d in run_dirs:
