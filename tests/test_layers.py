@@ -36,11 +36,7 @@ ORDER = ["problems", "strategies", "plan", "store", "execution", "reference", "a
          "report", "publish", "api", "cli", "devtools"]
 ALIASES = "tunebench._legacy"
 #: Known exceptions, each with why; the lead removes them as the code moves.
-EXCEPTIONS = {
-    # The null check's re-salt reruns (landed with the null-check work) choose the
-    # random-search cells and salts with analysis constants; it belongs above analysis.
-    ("tunebench.benchmarks.execution.resalt", "analysis"),
-}
+EXCEPTIONS: set[tuple[str, str]] = set()
 STATISTICS_LIBRARIES = ("scipy", "statsmodels", "autorank", "baycomp")
 
 
