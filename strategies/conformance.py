@@ -37,167 +37,32 @@ not run (a hung thread cannot be stopped, so they would share its fate).
 from __future__ import annotations
 
 import json
-import math
 import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from tunebench.problems.space import Categorical, Condition, Config, Float, Int, SearchSpace
+from tunebench.problems.space import Config
 from tunebench.strategies.base import MultiFidelityStrategy, Strategy
-
-CHECK_SPACE = SearchSpace((
-    Float("lr", 1e-5, 1e-1, log=True),
-    Float("dropout", 0.0, 0.9),
-    Int("layers", 1, 4),
-    Int("units", 8, 512, log=True),
-    Categorical("activation", ("relu", "tanh", "gelu")),
-))
-
-
-#: A conditional space with a nested condition: ``x`` exists for kinds b and c, ``depth``
-#: for kind c, and ``y`` only when ``depth`` is 2. Four activity patterns.
-CHECK_COND_SPACE = SearchSpace((
-    Categorical("kind", ("a", "b", "c")),
-    Float("x", 0.0, 1.0),
-    Int("depth", 1, 2),
-    Float("y", 1e-3, 1.0, log=True),
-    Float("z", -1.0, 1.0),
-), conditions=(Condition("x", "kind", ("b", "c")), Condition("depth", "kind", ("c",)),
-               Condition("y", "depth", (2,))))
-#: One configuration of each activity pattern of :data:`CHECK_COND_SPACE`.
-COND_PATTERNS: tuple[Config, ...] = (
-    {"kind": "a", "z": 0.5},
-    {"kind": "b", "x": 0.25, "z": -0.5},
-    {"kind": "c", "x": 0.75, "depth": 1, "z": 0.0},
-    {"kind": "c", "x": 0.5, "depth": 2, "y": 0.01, "z": 0.25},
+from tunebench.strategies.conformance_drive import (
+    BATCH,
+    CHECK_COND_SPACE,
+    CHECK_MIN_FIDELITY,
+    CHECK_SPACE,
+    COND_BUDGET,
+    COND_PATTERNS,
+    COND_SEEDS,
+    check_loss,
+    drive,
+    drive_batches,
+    mf_loss,
+    mf_problem,
+    typed_problem,
 )
-#: Evaluations within which every activity pattern must have been proposed.
-COND_BUDGET = 24
-#: Seeds whose runs together must reach every pattern (the first is the one checked for
-#: active-only proposals).
-COND_SEEDS = (0, 1, 2)
 
-
-def _loss(config: Config, space: SearchSpace = CHECK_SPACE) -> float:
-    if space.is_conditional:
-        return _cond_loss(config, space)
-    u = space.to_unit(config)
-    return float(np.sum((u - 0.3) ** 2))
-
-
-def _cond_loss(config: Config, space: SearchSpace) -> float:
-    """Best in the deepest activity pattern (kind c, depth 2), worst in the shallowest,
-    so a searcher that follows the loss must leave the patterns a random start favours."""
-    names = space.active_names(config)
-    offset = {1: 0.3, 2: 0.3, 3: 0.2, 4: 0.1, 5: 0.0}[len(names)]
-    u = np.array([space[n].to_unit(config[n]) for n in names if n != "kind"])
-    return offset + float(np.mean((u - 0.3) ** 2))
-
-
-def _typed(space: SearchSpace, config: Config) -> str | None:
-    config = {k: v for k, v in config.items() if k != "_fidelity"}
-    try:
-        space.validate(config)
-    except ValueError as exc:
-        return str(exc)
-    for d in space:
-        if d.name not in config:
-            continue  # inactive (validate checked that it should be absent)
-        v = config[d.name]
-        if isinstance(d, Float) and type(v) is not float:
-            return f"{d.name}: expected float, got {type(v).__name__}"
-        if isinstance(d, Int) and type(v) is not int:
-            return f"{d.name}: expected int, got {type(v).__name__}"
-        if isinstance(d, Categorical) and type(v) is not type(d.choices[d.index(v)]):
-            return f"{d.name}: expected one of {d.choices}, got {v!r}"
-    return None
-
-
-#: Lowest fidelity the checker allows multi-fidelity strategies.
-CHECK_MIN_FIDELITY = 1 / 9
-
-
-def _mf_loss(config: Config, fidelity: float, space: SearchSpace = CHECK_SPACE) -> float:
-    """A loss that is biased upwards at low fidelity, like an under-trained model."""
-    return _loss(config, space) + 0.1 * (1.0 - fidelity)
-
-
-def _drive_mf(cls: type[MultiFidelityStrategy], seed: int, budget: int,
-              fail_at: tuple[int, ...] = (),
-              options: dict[str, Any] | None = None,
-              space: SearchSpace = CHECK_SPACE) -> list[Config]:
-    """Ask and tell until the cost reaches ``budget``; returns the asks, each with its
-    fidelity under the key ``_fidelity`` (checked by :func:`_mf_problem`)."""
-    strategy = cls(space, seed, budget, **{"min_fidelity": CHECK_MIN_FIDELITY,
-                                                 **(options or {})})
-    asked: list[Config] = []
-    spent = 0.0
-    while spent < budget and len(asked) < 100 * budget:
-        config, fidelity = strategy.ask_at()
-        t = len(asked)
-        asked.append({**config, "_fidelity": fidelity})
-        loss = math.nan if t in fail_at else _mf_loss(config, float(fidelity), space)
-        if t in fail_at and t % 2:
-            loss = math.inf
-        strategy.tell_at(config, fidelity, loss)
-        spent += float(fidelity)
-    return asked
-
-
-def _mf_problem(asked: list[Config], budget: int) -> str | None:
-    """Fidelities in bounds, budget spent, full fidelity reached."""
-    fids = [c.get("_fidelity") for c in asked]
-    for t, f in enumerate(fids):
-        if not (isinstance(f, float) and CHECK_MIN_FIDELITY - 1e-12 <= f <= 1.0):
-            return f"trial {t}: fidelity {f!r} is not a float in [{CHECK_MIN_FIDELITY:.4g}, 1]"
-    if sum(fids) < budget or sum(fids) >= budget + 1:
-        return f"cost {sum(fids):.3f} does not reach the budget {budget} within one evaluation"
-    if max(fids) < 1.0:
-        return "never evaluated at full fidelity within the budget"
-    return None
-
-
-def _drive(cls: type[Strategy], seed: int, budget: int, fail_at: tuple[int, ...] = (),
-           options: dict[str, Any] | None = None,
-           space: SearchSpace = CHECK_SPACE) -> list[Config]:
-    if issubclass(cls, MultiFidelityStrategy):
-        return _drive_mf(cls, seed, budget, fail_at, options, space)
-    strategy = cls(space, seed, budget, **(options or {}))
-    asked = []
-    for t in range(budget):
-        config = strategy.ask()
-        asked.append(config)
-        loss = math.nan if t in fail_at else _loss(config, space)
-        if t in fail_at and t % 2:
-            loss = math.inf
-        strategy.tell(config, loss)
-    return asked
-
-
-#: Proposals per batch in the batch checks.
-BATCH = 4
-
-
-def _drive_batches(cls: type[Strategy], seed: int, budget: int,
-                   options: dict[str, Any] | None = None) -> list[list[Config]]:
-    """Ask batches of :data:`BATCH` until ``budget`` proposals, telling each batch's losses
-    in reverse order after all of it was asked (the strategy is told ``workers``)."""
-    options = dict(options or {})
-    accepted = cls.accepted_options()
-    if accepted is not None and "workers" in accepted:
-        options.setdefault("workers", BATCH)
-    strategy = cls(CHECK_SPACE, seed, budget, **options)
-    batches: list[list[Config]] = []
-    while sum(map(len, batches)) < budget:
-        batch = strategy.ask_batch(min(BATCH, budget - sum(map(len, batches))))
-        batches.append([dict(c) for c in batch])
-        for t, config in reversed(list(enumerate(batch))):
-            strategy.tell(config, math.nan if t == 1 and len(batches) == 2 else _loss(config))
-    return batches
-
+__all__ = ["BATCH", "CHECK_COND_SPACE", "CHECK_MIN_FIDELITY", "CHECK_SPACE", "COND_BUDGET",
+           "COND_PATTERNS", "COND_SEEDS", "ConformanceReport", "check_strategy",
+           "is_deterministic"]
 
 @dataclass
 class ConformanceReport:
@@ -245,18 +110,18 @@ class _Checks:
         self.cond: list[Config] = []
 
     def _drive(self, seed: int, fail_at: tuple[int, ...] = ()) -> list[Config]:
-        return _drive(self.cls, seed, self.budget, fail_at, self.options)
+        return drive(self.cls, seed, self.budget, fail_at, self.options)
 
     def typed(self) -> str | None:
         self.first = self._drive(0)
         if issubclass(self.cls, MultiFidelityStrategy):
-            problem = _mf_problem(self.first, self.budget)
+            problem = mf_problem(self.first, self.budget)
             if problem:
                 return problem
         elif len(self.first) != self.budget:
             return f"asked {len(self.first)} times, expected {self.budget}"
         for t, c in enumerate(self.first):
-            problem = _typed(CHECK_SPACE, c)
+            problem = typed_problem(CHECK_SPACE, c)
             if problem:
                 return f"trial {t}: {problem}"
         return None
@@ -276,11 +141,11 @@ class _Checks:
     def survives_failures(self) -> str | None:
         asked = self._drive(2, fail_at=(0, 1, 3, self.budget // 2))
         if issubclass(self.cls, MultiFidelityStrategy):
-            problem = _mf_problem(asked, self.budget)
+            problem = mf_problem(asked, self.budget)
             if problem:
                 return problem
         for t, c in enumerate(asked):
-            problem = _typed(CHECK_SPACE, c)
+            problem = typed_problem(CHECK_SPACE, c)
             if problem:
                 return f"after failures, trial {t}: {problem}"
         return None
@@ -288,13 +153,13 @@ class _Checks:
     def batches(self) -> str | None:
         if issubclass(self.cls, MultiFidelityStrategy):
             return None
-        self.first_batches = _drive_batches(self.cls, 0, self.budget, self.options)
+        self.first_batches = drive_batches(self.cls, 0, self.budget, self.options)
         for r, batch in enumerate(self.first_batches):
             want = min(BATCH, self.budget - BATCH * r)
             if len(batch) != want:
                 return f"ask_batch({want}) returned {len(batch)} configurations in round {r}"
             for c in batch:
-                problem = _typed(CHECK_SPACE, c)
+                problem = typed_problem(CHECK_SPACE, c)
                 if problem:
                     return f"round {r}: {problem}"
             keys = {json.dumps(c, sort_keys=True) for c in batch}
@@ -306,7 +171,7 @@ class _Checks:
     def batches_deterministic(self) -> str | None:
         if issubclass(self.cls, MultiFidelityStrategy):
             return None
-        again = _drive_batches(self.cls, 0, self.budget, self.options)
+        again = drive_batches(self.cls, 0, self.budget, self.options)
         if json.dumps(again, sort_keys=True) != json.dumps(self.first_batches, sort_keys=True):
             return "same seed and losses gave different batches"
         return None
@@ -314,23 +179,23 @@ class _Checks:
     def unasked_tell(self) -> str | None:
         strategy = self.cls(CHECK_SPACE, 3, self.budget, **self.options)
         start = CHECK_SPACE.from_unit([0.5] * len(CHECK_SPACE))
-        strategy.tell(start, _loss(start))
+        strategy.tell(start, check_loss(start))
         for _ in range(3):
             if isinstance(strategy, MultiFidelityStrategy):
                 c, f = strategy.ask_at()
-                strategy.tell_at(c, f, _mf_loss(c, float(f)))
+                strategy.tell_at(c, f, mf_loss(c, float(f)))
             else:
                 c = strategy.ask()
-                strategy.tell(c, _loss(c))
-            problem = _typed(CHECK_SPACE, c)
+                strategy.tell(c, check_loss(c))
+            problem = typed_problem(CHECK_SPACE, c)
             if problem:
                 return problem
         return None
 
     def conditional_active_only(self) -> str | None:
-        self.cond = _drive(self.cls, 0, COND_BUDGET, (), self.options, CHECK_COND_SPACE)
+        self.cond = drive(self.cls, 0, COND_BUDGET, (), self.options, CHECK_COND_SPACE)
         for t, c in enumerate(self.cond):
-            problem = _typed(CHECK_COND_SPACE, c)
+            problem = typed_problem(CHECK_COND_SPACE, c)
             if problem:
                 return f"conditional space, trial {t}: {problem}"
         return None
@@ -343,7 +208,7 @@ class _Checks:
         for seed in COND_SEEDS[1:]:  # a local searcher may settle early on one seed
             if wanted <= seen:
                 break
-            asked = _drive(self.cls, seed, COND_BUDGET, (), self.options, CHECK_COND_SPACE)
+            asked = drive(self.cls, seed, COND_BUDGET, (), self.options, CHECK_COND_SPACE)
             seen |= {CHECK_COND_SPACE.active_names(_no_fidelity(c)) for c in asked}
         missing = [list(m) for m in sorted(wanted - seen)]
         if missing:
@@ -354,15 +219,15 @@ class _Checks:
     def conditional_unasked_tell(self) -> str | None:
         strategy = self.cls(CHECK_COND_SPACE, 4, self.budget, **self.options)
         for p in COND_PATTERNS:
-            strategy.tell(dict(p), _loss(p, CHECK_COND_SPACE))
+            strategy.tell(dict(p), check_loss(p, CHECK_COND_SPACE))
         for _ in range(3):
             if isinstance(strategy, MultiFidelityStrategy):
                 c, f = strategy.ask_at()
-                strategy.tell_at(c, f, _mf_loss(c, float(f), CHECK_COND_SPACE))
+                strategy.tell_at(c, f, mf_loss(c, float(f), CHECK_COND_SPACE))
             else:
                 c = strategy.ask()
-                strategy.tell(c, _loss(c, CHECK_COND_SPACE))
-            problem = _typed(CHECK_COND_SPACE, c)
+                strategy.tell(c, check_loss(c, CHECK_COND_SPACE))
+            problem = typed_problem(CHECK_COND_SPACE, c)
             if problem:
                 return problem
         return None

@@ -51,6 +51,10 @@ BUILTINS: dict[str, type[Strategy]] = {
     ]
 }
 
+#: The built-ins that sample the space uniformly at random: the null check's strategies
+#: (their final scores have a known distribution under the reference sample).
+RANDOM_SEARCH = (RandomSearch.name, OptunaRandom.name, HyperoptRandom.name)
+
 ENTRY_POINT_GROUP = "tunebench.strategies"
 
 

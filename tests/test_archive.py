@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from tunebench.benchmarks.execution.runner import plan
 from tunebench.benchmarks.plan.suite import builtin_suites, load
-from tunebench.benchmarks.store import archive as archive_mod
-from tunebench.benchmarks.store import bundle as bundle_mod
+from tunebench.benchmarks.publish import archive as archive_mod
+from tunebench.benchmarks.publish import bundle as bundle_mod
 from tunebench.benchmarks.store.rundir import RunDir, records_table
 from tunebench.strategies.registry import resolve
 

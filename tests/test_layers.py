@@ -10,6 +10,7 @@ Every ``import`` counts, at top level or inside a function. Low to high::
     benchmarks.reference  reference tables (built with the run use case), signatures
     benchmarks.analysis   pure statistics into one Summary
     benchmarks.report     renders a Summary (computes no statistics)
+    benchmarks.publish    the baseline archive (checked, built by running cells) and bundles
     tunebench (api)       the public Python surface
     benchmarks.cli        argparse, progress, signals; calls the api
     benchmarks.devtools   developer tools, not shipped: nothing imports them
@@ -32,20 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = {"problems": "tunebench.problems", "strategies": "tunebench.strategies",
            "benchmarks": "tunebench.benchmarks", "tunebench": "tunebench"}
 ORDER = ["problems", "strategies", "plan", "store", "execution", "reference", "analysis",
-         "report", "api", "cli", "devtools"]
+         "report", "publish", "api", "cli", "devtools"]
 ALIASES = "tunebench._legacy"
 #: Known exceptions, each with why; the lead removes them as the code moves.
-EXCEPTIONS = {
-    # The null check's re-salt reruns (landed with the null-check work) choose the
-    # random-search cells and salts with analysis constants; it belongs above analysis.
-    ("tunebench.benchmarks.execution.resalt", "analysis"),
-    # The baseline archive and bundles (issue 25) live in store/ but check signatures, run
-    # cells and write reports: they belong in a stage above the report (e.g. publish/).
-    ("tunebench.benchmarks.store.archive", "reference"),
-    ("tunebench.benchmarks.store.archive_build", "execution"),
-    ("tunebench.benchmarks.store.archive_build", "reference"),
-    ("tunebench.benchmarks.store.bundle", "report"),
-}
+EXCEPTIONS: set[tuple[str, str]] = set()
 STATISTICS_LIBRARIES = ("scipy", "statsmodels", "autorank", "baycomp")
 
 

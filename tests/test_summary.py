@@ -104,3 +104,34 @@ def test_strategies_not_run_everywhere_by_design():
     assert _inapplicable(["random", "defaults"], ["knn-iris"]) == set()
     # a plug-in this installation cannot load does not stop the report
     assert _inapplicable(["no_such_module:Nope"], ["branin"]) == set()
+
+
+def _trials(strategies: tuple[str, ...], seeds: tuple[int, ...]) -> pd.DataFrame:
+    return pd.DataFrame([{"problem": "branin", "strategy": s, "seed": seed, "trial": 0}
+                         for s in strategies for seed in seeds])
+
+
+@pytest.mark.parametrize("axes, failed_id", [
+    ({"workers": [1, 4]}, "branin__w4__random__2"),
+    ({"train_sizes": [50, "all"]}, "branin__n50__random__2"),
+    ({"train_sizes": [50, "all"], "workers": [1, 4], "protocols": ["cv-2", "holdout"]},
+     "branin__n50__holdout__w4__random__2"),
+])
+def test_a_failed_cell_of_every_axis_counts_as_a_seed_run(axes, failed_id):
+    """A failed cell has no trials; its seed still counts, whatever axes its id names, so
+    runs reported together with other seeds are refused."""
+    from tunebench.benchmarks.analysis.inputs import _check_combinable, _seeds_with_failed
+    from tunebench.benchmarks.store.rundir import StoreError
+
+    suite = {"problems": ["branin"], "strategies": ["random", "grid"], "seeds": [1, 2],
+             **axes}
+    manifests = [{"suite": suite, "strategies": {"random": {"spec": "random"},
+                                                 "grid": {"spec": "grid"}}}]
+    # seed 2 of random failed (no trials); grid ran seeds 1 and 2
+    trials = pd.concat([_trials(("random",), (1,)), _trials(("grid",), (1, 2))])
+    seeds = _seeds_with_failed(trials, manifests, {failed_id: "boom"})
+    assert seeds.to_dict() == {("branin", "grid"): (1, 2), ("branin", "random"): (1, 2)}
+    # without the failed cell, the seeds differ and the runs are refused
+    with pytest.raises(StoreError, match="different seeds"):
+        _check_combinable(trials, manifests, {})
+    _check_combinable(trials, manifests, {failed_id: "boom"})

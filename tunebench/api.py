@@ -80,12 +80,12 @@ def suite_run(suite: Suite, out: Path, argv: list[str], *, jobs: int = 1,
               resume: str = "run the same again") -> SuiteRun:
     """The complete run of a suite as ``tunebench run`` and :func:`run` both do it: with
     ``archive``, archived cells of strategies not run now are attached (``True``: as
-    :func:`store.archive.attach` does; or a step of the caller's); with ``references``, the
+    :func:`publish.archive.attach` does; or a step of the caller's); with ``references``, the
     reference table is found or built (once; cached) and the run's signatures recorded
     before the cells; with ``report``, the report is written after."""
     from tunebench.benchmarks.reference.runs import RunReferences
     from tunebench.benchmarks.report import build_report
-    from tunebench.benchmarks.store.archive import attach
+    from tunebench.benchmarks.publish.archive import attach
 
     return SuiteRun(suite, out, argv, jobs=jobs, scheduler=scheduler,
                     archive=attach if archive is True else (archive or None),
@@ -131,7 +131,7 @@ def run(suite: SuiteLike, out: str | os.PathLike[str] | None = None, jobs: int |
 def load(run_dir: str | os.PathLike[str]) -> Run:
     """An existing run directory, or a bundle (``tunebench archive``; verified and unpacked
     into a cache); raises :class:`StoreError` if it is neither."""
-    from tunebench.benchmarks.store.bundle import extract, is_bundle
+    from tunebench.benchmarks.publish.bundle import extract, is_bundle
 
     if is_bundle(run_dir):
         run_dir = extract(run_dir)

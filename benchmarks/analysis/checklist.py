@@ -10,7 +10,6 @@ The citation keys are in the report's ``references.bib``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -110,13 +109,11 @@ def _power(s: Any) -> dict[str, Any]:
                 "Benavoli et al. 2017", BIS, "benavoli2017time")
 
 
-def _reference(s: Any, run_dirs: list[Path]) -> dict[str, Any]:
+def _reference(s: Any, signed: bool) -> dict[str, Any]:
     table = s.reference
     if table is None:
         return _row("Reference table signed", False, f"no reference table: {s.reference_note}",
                     "Eggensperger et al. 2021: versioned, checkable reference values", EGG)
-    signed = bool(run_dirs) and all((Path(d) / "signatures.parquet").exists()
-                                    for d in run_dirs)
     ev = (f"table {table.name}, content hash {table.hash}; "
           + ("the run's signatures (losses of fixed configurations per problem and seed) "
              "match the table's" if signed else "the run recorded no signatures, so the "
@@ -165,9 +162,9 @@ def _reruns(s: Any) -> dict[str, Any]:
                 "2021: reproducible benchmarks", LH, EGG)
 
 
-def checklist(s: Any, run_dirs: list[Path] | None = None) -> pd.DataFrame:
-    """The checklist of a :class:`~benchmarks.analysis.summary.Summary` (``run_dirs``: the
-    run directories, where the run's signatures are); one row per item."""
+def checklist(s: Any, signed: bool = False) -> pd.DataFrame:
+    """The checklist of a :class:`~benchmarks.analysis.summary.Summary` (``signed``: every
+    run recorded signatures, checked against its reference table); one row per item."""
     if s.empty:
         return pd.DataFrame(columns=COLUMNS)
     rows = [
@@ -177,7 +174,7 @@ def checklist(s: Any, run_dirs: list[Path] | None = None) -> pd.DataFrame:
                  "compare to random search", LH),
         _present(s, "defaults", "Library defaults present", "shows what tuning gains over "
                  "not tuning", "Bischl et al. 2023: defaults as a baseline", BIS),
-        _test_data(s), _correction(s), _power(s), _reference(s, run_dirs or []),
+        _test_data(s), _correction(s), _power(s), _reference(s, signed),
         _versions(s), _failed(s), _reruns(s),
     ]
     return pd.DataFrame(rows, columns=COLUMNS)

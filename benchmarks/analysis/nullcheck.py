@@ -33,8 +33,8 @@ from tunebench.benchmarks.analysis.normalise import (
     sorted_with_ties,
 )
 from tunebench.benchmarks.analysis.stats import stream_seed
+from tunebench.strategies.registry import RANDOM_SEARCH
 
-RANDOM_SEARCH = ("random", "optuna-random", "hyperopt-random")
 N_PERM = 2000
 #: Fewer permutations for very large runs, so that permutations x pooled evaluations stay
 #: near this (about 20 s on this machine); never fewer than MIN_PERM (p resolution 0.01).

@@ -25,21 +25,9 @@ from scipy import stats
 
 from tunebench.benchmarks.analysis.overfitting import overfitting
 from tunebench.benchmarks.analysis.trajectory import incumbents
+from tunebench.benchmarks.store.protocols import default_protocol_only, protocols_of
 
 PCELL = ["problem", "protocol", "strategy", "seed"]
-
-
-def protocols_of(trials: pd.DataFrame, suite: dict | None = None) -> list[str]:
-    """The run's protocols, the default first: in the suite's order when ``suite`` (the
-    manifest's suite mapping) lists them, else ``cv-<folds>`` first, else by name. Empty for
-    trials written before the ``protocol`` column existed."""
-    if "protocol" not in trials.columns:
-        return []
-    present = sorted(set(trials["protocol"].dropna()))
-    suite = suite or {}
-    default = [f"cv-{suite['folds']}"] if "folds" in suite else []
-    order = list(suite.get("protocols") or default)
-    return [p for p in order if p in present] + [p for p in present if p not in order]
 
 
 def trajectories(trials: pd.DataFrame) -> pd.DataFrame:
@@ -216,16 +204,6 @@ def cost_curves(traj: pd.DataFrame, points: int = 40) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["protocol", "strategy", "fits", "regret"])
 
 
-
-
-def default_protocol_only(trials: pd.DataFrame, suite: dict) -> pd.DataFrame:
-    """The trials of the run's default (first) protocol: the rest of the report keys cells by
-    (problem, strategy, seed), so it reads one protocol; the Protocol section reads them all.
-    Unchanged for a run with one protocol (or written before protocols existed)."""
-    protocols = protocols_of(trials, suite)
-    if len(protocols) < 2:
-        return trials
-    return trials[trials["protocol"] == protocols[0]].reset_index(drop=True)
 
 
 def reshuffling_verdicts(tests: pd.DataFrame) -> list[str]:

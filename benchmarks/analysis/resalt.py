@@ -29,11 +29,6 @@ COLUMNS = ["strategy", "side", "resalts", "flagged", "share", "expected_by_chanc
            "p_chance", "verdict"]
 
 
-def salt(k: int) -> str:
-    """The key mixed into the strategy seed of re-salt ``k`` (1-based)."""
-    return f"resalt-{k}"
-
-
 def flag_counts(runs: Iterable[pd.DataFrame], sample: pd.DataFrame, lstar: pd.DataFrame,
                 n_perm: int = N_PERM) -> pd.DataFrame:
     """Per random-search strategy and side: how many of the re-salted runs (one trials frame

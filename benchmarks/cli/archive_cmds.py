@@ -69,7 +69,7 @@ def attach_archive(suite: Any, out: Path, manifest: dict[str, Any],
                    args: argparse.Namespace) -> None:
     """Before a run's cells: take the archived cells of strategies it does not run."""
     from tunebench.benchmarks.cli._common import BadInput
-    from tunebench.benchmarks.store.archive import ArchiveMismatch, attach, find
+    from tunebench.benchmarks.publish.archive import ArchiveMismatch, attach, find
 
     if getattr(args, "no_archive", False):
         return
@@ -88,7 +88,7 @@ def attach_archive(suite: Any, out: Path, manifest: dict[str, Any],
 
 def cmd_archive_baselines(args: argparse.Namespace) -> int:
     from tunebench.benchmarks.cli._common import EXIT_OK, BadInput, _load_suite
-    from tunebench.benchmarks.store import archive_build
+    from tunebench.benchmarks.publish import archive_build
     from tunebench.benchmarks.store.rundir import StoreError
 
     suite = _load_suite(args)
@@ -109,7 +109,7 @@ COMMANDS = {"archive-baselines": cmd_archive_baselines}
 def run_dir_of(path: Path) -> Path:
     """A run directory, or the unpacked run of a bundle (verified first)."""
     from tunebench.benchmarks.cli._common import BadInput
-    from tunebench.benchmarks.store.bundle import extract, is_bundle
+    from tunebench.benchmarks.publish.bundle import extract, is_bundle
     from tunebench.benchmarks.store.rundir import StoreError
 
     if not is_bundle(path):
@@ -123,7 +123,7 @@ def run_dir_of(path: Path) -> Path:
 def report_inputs(args: argparse.Namespace) -> None:
     """``tunebench report BUNDLE``: report the bundle's run, by default into
     ``<bundle>-report/`` beside it (the bundle itself is never modified)."""
-    from tunebench.benchmarks.store.bundle import SUFFIXES, is_bundle
+    from tunebench.benchmarks.publish.bundle import SUFFIXES, is_bundle
 
     first = args.run_dirs[0]
     if args.out is None and is_bundle(first):
@@ -134,7 +134,7 @@ def report_inputs(args: argparse.Namespace) -> None:
 
 def cmd_archive(args: argparse.Namespace) -> int:
     from tunebench.benchmarks.cli._common import EXIT_OK, BadInput
-    from tunebench.benchmarks.store.bundle import write
+    from tunebench.benchmarks.publish.bundle import write
     from tunebench.benchmarks.store.rundir import StoreError
 
     try:
@@ -150,7 +150,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from tunebench.benchmarks.cli._common import EXIT_FAILED_CELLS, EXIT_OK
-    from tunebench.benchmarks.store.bundle import verify
+    from tunebench.benchmarks.publish.bundle import verify
 
     v = verify(args.bundle)
     if not v.ok:

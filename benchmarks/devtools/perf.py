@@ -162,9 +162,37 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
                   evals: int = 100, seed: int = 0, protocols: int = 1) -> int:
     """Write a synthetic run directory with strategies x problems x seeds x evals rows,
     times ``protocols`` validation protocols (an axis: ``cv-3``, ``cv-5``, ...)."""
-    rng = np.random.default_rng(seed)
+    import pyarrow as pa
+
+    from tunebench.benchmarks.store.rundir import SCHEMA, RunDir, atomic_write_table
+
     names = ["random"] + [f"s{i:02d}" for i in range(1, strategies)]
     protos = [f"cv-{3 + 2 * i}" for i in range(protocols)]
+    df = _synthetic_trials(np.random.default_rng(seed), names, protos, problems, seeds, evals)
+    n = len(df)
+    run = RunDir(path)
+    run.create()
+    atomic_write_table(run.trials_path, pa.Table.from_pandas(df[SCHEMA.names], schema=SCHEMA,
+                                                             preserve_index=False))
+    run.write_manifest({
+        "run_id": "synthetic",
+        "suite": {"name": "synthetic", "budget": evals, "folds": 5, "test_fraction": 0.25,
+                  "start_from_default": False, "reference": {}, "strategies": names,
+                  "problems": [f"p{i:02d}" for i in range(problems)],
+                  "seeds": list(range(1, seeds + 1)),
+                  **({"protocols": protos} if protocols > 1 else {})},
+        "strategies": {s: {"library": "numpy", "spec": s} for s in names},
+        "problems": {f"p{i:02d}": {"metric": "1-accuracy", "optimum": None}
+                     for i in range(problems)},
+        "environment": {"libraries": {}, "git": {}}})
+    return n
+
+
+def _synthetic_trials(rng: np.random.Generator, names: list[str], protos: list[str],
+                      problems: int, seeds: int, evals: int) -> pd.DataFrame:
+    """The trials of :func:`synthetic_run`: every column of the trials schema, losses
+    drawn from ``rng`` (strategy ``sNN`` is NN / (4 x strategies) better than random)."""
+    strategies = len(names)
     idx = pd.MultiIndex.from_product([[f"p{i:02d}" for i in range(problems)], protos, names,
                                       range(1, seeds + 1), range(evals)],
                                      names=["problem", "protocol", "strategy", "seed", "trial"])
@@ -188,7 +216,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["reused"] = False
     df["n_warnings"] = 0
     df["started_at"] = pd.Timestamp("2026-01-01", tz="UTC")
-    from tunebench.benchmarks.store.rundir import METRIC_COLUMNS, RunDir, atomic_write_table
+    from tunebench.benchmarks.store.rundir import METRIC_COLUMNS
 
     for c in METRIC_COLUMNS:  # the primary metric recorded; the others not applicable
         df[c] = np.nan
@@ -198,27 +226,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     df["fits"] = 4
     df["n_train"] = pd.array([pd.NA] * n, dtype="Int64")  # the whole training part
     df["test_loss_se"] = np.nan
-
-    run = RunDir(path)
-    run.create()
-    import pyarrow as pa
-
-    from tunebench.benchmarks.store.rundir import SCHEMA
-
-    atomic_write_table(run.trials_path, pa.Table.from_pandas(df[SCHEMA.names], schema=SCHEMA,
-                                                             preserve_index=False))
-    run.write_manifest({
-        "run_id": "synthetic",
-        "suite": {"name": "synthetic", "budget": evals, "folds": 5, "test_fraction": 0.25,
-                  "start_from_default": False, "reference": {}, "strategies": names,
-                  "problems": [f"p{i:02d}" for i in range(problems)],
-                  "seeds": list(range(1, seeds + 1)),
-                  **({"protocols": protos} if protocols > 1 else {})},
-        "strategies": {s: {"library": "numpy", "spec": s} for s in names},
-        "problems": {f"p{i:02d}": {"metric": "1-accuracy", "optimum": None}
-                     for i in range(problems)},
-        "environment": {"libraries": {}, "git": {}}})
-    return n
+    return df
 
 
 def report_scaling(workdir: Path, **shape: int) -> dict[str, Any]:

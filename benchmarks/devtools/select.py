@@ -43,7 +43,7 @@ import math
 import statistics
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -53,51 +53,23 @@ from tunebench.problems.base import Problem, derive_seed
 from tunebench.problems.catalogue import PROBLEMS, available
 
 from tunebench.benchmarks.devtools.coverage import top_up
-from tunebench.benchmarks.plan.estimate import OVERHEAD  # noqa: F401  (measured here)
+from tunebench.benchmarks.devtools.criteria import DEFAULT_STRATEGIES, Criteria
+from tunebench.benchmarks.devtools.pick import (
+    MEASURED,
+    measured_costs,
+    pick_default,
+    problem_seconds,
+    suite_seconds,
+    with_measured,
+)
+from tunebench.benchmarks.plan.estimate import OVERHEAD
+
+__all__ = ["DEFAULT_STRATEGIES", "MEASURED", "OVERHEAD", "Criteria", "assess", "choose",
+           "expected_min", "main", "measured_costs", "pick_default", "pilot_seed",
+           "problem_seconds", "select", "static_row", "suite_seconds", "update_suite",
+           "with_measured", "write"]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_STRATEGIES = ("grid", "random", "defaults", "optuna-tpe", "hyperopt-tpe", "skopt-gp",
-                      "optuna-cmaes", "optuna-ga")
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """Thresholds and sizes of the pilot and of the suites it selects."""
-
-    pilot_budget: int = 10
-    pilot_seeds: tuple[int, ...] = (1,)
-    folds: int = 3
-    test_fraction: float = 0.25
-    max_eval_seconds: float = 2.5
-    min_test_rows: int = 50
-    saturation: float = 0.10
-    tie_share: float = 0.5
-    default_budget: int = 30
-    default_seeds: int = 5
-    default_problems: int = 14
-    default_families: int = 6
-    #: Seconds of cells (wall time on ``cores``) the default suite may take: with ~40 s for
-    #: the environment and the run's signatures and ~40 s for the report, ``nox -s bench``
-    #: stays near 10 minutes.
-    default_seconds: float = 480.0
-    #: Coverage after the pick (:mod:`benchmarks.devtools.coverage`): large test sets, and a
-    #: conditional space.
-    min_large: int = 4
-    large_test_rows: int = 1000
-    min_conditional: int = 1
-    cores: int = 2
-    skip_slow: bool = True
-    #: Measured / estimated cell time of a known run: 1,587 s of trials measured in the
-    #: default run 20261126T013025Z over its 12 problems, 1,353 s estimated from this
-    #: pilot's costs (the pilot's configurations are cheaper than the ones strong strategies
-    #: spend their budget on, most for elasticnet-ames: 2.6x). The suite it selected then
-    #: measured 536 s of cells against 477 s estimated (run 20261126T024339Z; mlp-grunfeld
-    #: 1.8x). The greedy pick is sensitive to this factor near the budget: changing it
-    #: changes the default suite, whose reference table must then be rebuilt. Problems
-    #: with a measured cost (``--measured``) do not use it.
-    calibration: float = 1.17
-
 
 def measure_cost(problem: Problem, crit: Criteria) -> float:
     """Seconds of one warm evaluation of the default configuration on seed 1 (the faster
@@ -206,104 +178,6 @@ def assess(problem: Problem, crit: Criteria) -> dict[str, object]:
     return row
 
 
-def suite_seconds(table: pd.DataFrame, budget: int, seeds: int,
-                  strategies: Iterable[str] = DEFAULT_STRATEGIES, cores: int = 2) -> float:
-    """Estimated wall time of a suite over ``table``'s problems from measured costs."""
-    total = 0.0
-    for s in strategies:
-        evals = 1 if s == "defaults" else budget
-        per_problem = table["seconds_per_eval"].to_numpy() * evals + OVERHEAD.get(s, 0.01) * budget
-        total += float(per_problem.sum()) * seeds
-    return total / cores
-
-
-MEASURED = "measured_seconds_per_eval"
-
-
-def problem_seconds(table: pd.DataFrame, crit: Criteria) -> pd.Series:
-    """Estimated default-suite wall time of each problem of ``table`` on ``crit.cores``:
-    from its cost measured in real runs (column ``measured_seconds_per_eval``) where there
-    is one, else from the pilot's cost times ``crit.calibration``."""
-    out = {}
-    for i in table.index:
-        measured = table.at[i, MEASURED] if MEASURED in table.columns else np.nan
-        row = table.loc[[i]]
-        if pd.notna(measured):
-            out[i] = suite_seconds(row.assign(seconds_per_eval=measured), crit.default_budget,
-                                   crit.default_seeds, cores=crit.cores)
-        else:
-            out[i] = crit.calibration * suite_seconds(row, crit.default_budget,
-                                                      crit.default_seeds, cores=crit.cores)
-    return pd.Series(out, dtype=float)
-
-
-def measured_costs(run_dirs: Iterable[str | Path]) -> pd.DataFrame:
-    """Seconds of model fitting per evaluation (CV fits and the test refit, mean over every
-    strategy's evaluated trials) of each problem in stored runs; a later run overrides an
-    earlier one."""
-    costs: dict[str, float] = {}
-    for run in run_dirs:
-        trials = pd.read_parquet(Path(run) / "trials.parquet",
-                                 columns=["problem", "fit_seconds", "reused"])
-        trials = trials[~trials["reused"].astype(bool)]
-        costs.update(trials.groupby("problem")["fit_seconds"].mean().round(4).to_dict())
-    return pd.DataFrame({"problem": list(costs), MEASURED: list(costs.values())})
-
-
-def with_measured(table: pd.DataFrame, measured: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with its ``measured_seconds_per_eval`` column set from ``measured``
-    (problems not in ``measured`` keep theirs)."""
-    table = table.copy()
-    if MEASURED not in table.columns:
-        table[MEASURED] = np.nan
-    new = dict(zip(measured["problem"], measured[MEASURED], strict=True))
-    hit = table["problem"].isin(new)
-    table.loc[hit, MEASURED] = table.loc[hit, "problem"].map(new)
-    return table
-
-
-def pick_default(table: pd.DataFrame, crit: Criteria) -> list[str]:
-    """The default suite's problems: ``crit.default_problems`` kept problems covering at least
-    ``crit.default_families`` model families within ``crit.default_seconds``.
-
-    Candidates are the kept problems whose own estimated time is at most a third of the
-    budget, ordered within each family by cost per test row (cheap problems with large test
-    sets first). Coverage first: the ``default_families`` families whose first candidate is
-    cheapest each give that candidate. Then a round-robin over every (family, task) pair
-    (by family, then task, so every family offers both tasks it has) adds each pair's next
-    candidate when the total, plus the cheapest way to fill the
-    remaining slots, stays within the budget, so a costly family cannot crowd out the
-    problem count."""
-    kept = table[table["kept"]]
-    kept = kept.assign(
-        cost_per_test_row=kept["seconds_per_eval"] / kept["test_rows"],
-        seconds=problem_seconds(kept, crit),
-    ).sort_values(["cost_per_test_row", "problem"])
-    kept = kept[kept["seconds"] <= crit.default_seconds / 3]
-    seconds = dict(zip(kept["problem"], kept["seconds"], strict=True))
-    first = kept.groupby("model", sort=True)["problem"].first()
-    coverage = sorted(first.index, key=lambda m: (seconds[first[m]], m))[:crit.default_families]
-    chosen = [first[m] for m in coverage]
-    kept = kept[~kept["problem"].isin(chosen)]
-    queues = {k: list(g["problem"]) for k, g in kept.groupby(["task", "model"], sort=True)}
-
-    def fits(candidate: str) -> bool:
-        rest = sorted(seconds[p] for q in queues.values() for p in q if p != candidate)
-        slots = max(0, crit.default_problems - len(chosen) - 1)
-        total = sum(seconds[p] for p in chosen) + seconds[candidate] + sum(rest[:slots])
-        return total <= crit.default_seconds
-
-    while any(queues.values()) and len(chosen) < crit.default_problems:
-        for key in sorted(queues, key=lambda k: (k[1], k[0])):
-            if queues[key] and len(chosen) < crit.default_problems:
-                candidate = queues[key].pop(0)
-                if fits(candidate):
-                    chosen.append(candidate)
-    if sum(seconds[p] for p in chosen) > crit.default_seconds:
-        return []
-    return sorted(chosen)
-
-
 def pilot_order(names: Iterable[str]) -> list[str]:
     """Cheapest first by the catalogue's cost proxy (rows/1000 x model cost), so a pilot
     stopped by its time limit has assessed the problems a default suite can afford."""
@@ -313,11 +187,13 @@ def pilot_order(names: Iterable[str]) -> list[str]:
     return sorted(names, key=key)
 
 
-def select(problems: Iterable[str] | None = None, crit: Criteria = Criteria(),
+def select(problems: Iterable[str] | None = None, crit: Criteria | None = None,
            time_limit: float | None = None) -> pd.DataFrame:
-    """The selection table over ``problems`` (default: every installed real problem).
+    """The selection table over ``problems`` (default: every installed real problem) with
+    ``crit`` (default: :class:`Criteria`).
 
     After ``time_limit`` seconds the remaining problems are recorded as not piloted."""
+    crit = crit or Criteria()
     names = pilot_order(list(problems) if problems is not None else [
         n for n, p in PROBLEMS.items() if p.task != "synthetic" and available(p)])
     rows = []

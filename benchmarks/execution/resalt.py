@@ -2,7 +2,7 @@
 
 Each re-salt ``k`` runs every random-search cell of the run again on the cell's own
 objective (problem, split, folds and model seed unchanged) with the strategy seed salted by
-:func:`~benchmarks.analysis.resalt.salt` ``(k)``. Nothing is written into the run
+:func:`salt` ``(k)``. Nothing is written into the run
 directory: the records are returned as one trials frame per re-salt.
 """
 
@@ -16,14 +16,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from tunebench.benchmarks.analysis.nullcheck import RANDOM_SEARCH
-from tunebench.benchmarks.analysis.protocol import default_protocol_only
-from tunebench.benchmarks.analysis.resalt import salt
 from tunebench.benchmarks.execution.cell import CELL_THREADS, Cell, CellResult, run_cell
 from tunebench.benchmarks.plan.suite import Suite
+from tunebench.benchmarks.store.protocols import default_protocol_only
 from tunebench.benchmarks.store.rundir import RunDir, StoreError, read_trials
+from tunebench.strategies.registry import RANDOM_SEARCH
 
 log = logging.getLogger(__name__)
+
+
+def salt(k: int) -> str:
+    """The key mixed into the strategy seed of re-salt ``k`` (1-based)."""
+    return f"resalt-{k}"
 
 
 def random_cells(run_dir: Path) -> tuple[Suite, list[Cell]]:

@@ -192,12 +192,12 @@ class ReferenceTable:
     def sample(self, protocol: str | None = None, n_train: int | None = None) -> pd.DataFrame:
         """The reference sample; of one validation protocol when ``protocol`` is given, of
         one training size when ``n_train`` is."""
-        return _of_protocol(pd.read_parquet(self.path / "sample.parquet"), protocol, n_train)
+        return of_protocol(pd.read_parquet(self.path / "sample.parquet"), protocol, n_train)
 
     def lstar(self, protocol: str | None = None, n_train: int | None = None) -> pd.DataFrame:
         """L* per (problem, seed); of one validation protocol when ``protocol`` is given
         (tables are keyed by protocol and training size; older tables hold one)."""
-        return _of_protocol(pd.read_parquet(self.path / "lstar.parquet"), protocol, n_train)
+        return of_protocol(pd.read_parquet(self.path / "lstar.parquet"), protocol, n_train)
 
     def signatures(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "signatures.parquet")
@@ -219,8 +219,10 @@ class ReferenceTable:
 
 
 
-def _of_protocol(df: pd.DataFrame, protocol: str | None,
-                 n_train: int | None = None) -> pd.DataFrame:
+def of_protocol(df: pd.DataFrame, protocol: str | None,
+                n_train: int | None = None) -> pd.DataFrame:
+    """The rows of one validation protocol and training size (all rows for None; tables
+    of one protocol or size hold all rows)."""
     if n_train is not None and "n_train" in df.columns and df["n_train"].notna().any():
         df = df[df["n_train"] == n_train].reset_index(drop=True)
     if protocol is None or "protocol" not in df.columns or (df["protocol"] == "").all():

@@ -1,7 +1,7 @@
 """Report section naming the cells that came from an archive (not run now).
 
 Rendering only, from the manifests the report combines: an archived part of a run carries
-an ``archive`` block (:mod:`benchmarks.store.archive`) with the archive's hash and each
+an ``archive`` block (:mod:`benchmarks.publish.archive`) with the archive's hash and each
 archived strategy's library and version.
 """
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 #: Fixed colours of the built-in strategies (hex); tests check every built-in has one.
 BUILTIN_COLOURS: dict[str, str] = {
@@ -101,3 +102,9 @@ def families_from_manifests(manifests: Iterable[Mapping[str, object]]) -> dict[s
             if isinstance(entry, Mapping) and entry.get("family"):
                 out[name] = str(entry["family"])
     return out
+
+
+def summary_styles(s: Any) -> dict[str, Style]:
+    """The style of every strategy of a :class:`~benchmarks.analysis.summary.Summary`,
+    by family (from its runs' manifests)."""
+    return styles(s.strategies, families_from_manifests(s.manifests))

@@ -1,4 +1,4 @@
-"""Build a suite's archive (:mod:`benchmarks.store.archive`): ``tunebench archive-baselines``.
+"""Build a suite's archive (:mod:`benchmarks.publish.archive`): ``tunebench archive-baselines``.
 
 The suite file is run as it stands (every strategy, every seed, no overrides) into a work
 run directory (resumable like any run), then its manifest and trials, the objectives'
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from tunebench.benchmarks.plan.suite import Suite
-from tunebench.benchmarks.store.archive import (
+from tunebench.benchmarks.publish.archive import (
     FORMAT,
     INFO,
     Archive,

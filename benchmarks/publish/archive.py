@@ -10,14 +10,14 @@ tables) is one finished run of every strategy of the suite file, every seed::
     trials.parquet      every trial (zstd)
     signatures.parquet  the objectives' signatures (:mod:`benchmarks.reference.signatures`)
 
-``tunebench archive-baselines SUITE`` rebuilds it (:mod:`benchmarks.store.archive_build`).
+``tunebench archive-baselines SUITE`` rebuilds it (:mod:`benchmarks.publish.archive_build`).
 A run whose strategies leave out some of the archive's (``tunebench run quick --strategies
 my_module:MyTuner``) runs only its own cells; :func:`attach` first checks that the archived
 cells belong to the same objectives (suite settings, metric, protocol, problem
 fingerprints, signatures), refusing with one line (:class:`ArchiveMismatch`) otherwise, then
 copies the archived cells of the run's problems and seeds into ``<run>/archived/`` (a run
 directory of its own, so the run stays self-contained). Reports of the run include it
-(:func:`with_archived`) and label its strategies as archived. A local strategy named like an
+(:func:`~benchmarks.store.archived.with_archived`) and label its strategies as archived. A local strategy named like an
 archived one replaces it: the archived cells of that name are left out.
 """
 
@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from tunebench.benchmarks.store.archived import ARCHIVED_DIR
 from tunebench.benchmarks.store.rundir import (
     StoreError,
     atomic_write_bytes,
@@ -51,8 +52,6 @@ FORMAT = "tunebench-archive/1"
 ENV = "TUNEBENCH_ARCHIVE"
 INFO = "archive.json"
 FILES = ("manifest.json", "trials.parquet", "signatures.parquet")
-#: Where a run keeps the archived cells it uses.
-ARCHIVED_DIR = "archived"
 #: Suite keys that say which cells exist, not how any cell's objective or trials are
 #: defined; every other key must agree (``options`` per archived strategy). A run whose
 #: budget differs, or with problems or seeds the archive lacks, is not covered by it: the
@@ -307,17 +306,3 @@ def _archived_manifest(archive: Archive, take: dict[str, dict[str, Any]],
                     "tunebench": archive.info.get("libraries", {}).get("tunebench"),
                     "strategies": {n: take[n] for n in sorted(take)}}
     return m
-
-
-def with_archived(run_dirs: Iterable[str | Path]) -> list[Path]:
-    """The run directories plus the ``archived/`` part of each (reports include it)."""
-    out = [Path(d) for d in run_dirs]
-    for d in list(out):
-        extra = d / ARCHIVED_DIR
-        if (extra / "manifest.json").exists() and extra not in out:
-            out.append(extra)
-    return out
-
-
-def is_archived(manifest: dict[str, Any]) -> bool:
-    return isinstance(manifest.get("archive"), dict)

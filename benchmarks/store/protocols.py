@@ -1,0 +1,32 @@
+"""Which validation protocols stored trials hold, and the trials of the default one.
+
+Pure functions of a trials frame and the manifest's suite mapping; the analysis and the
+re-salt reruns (:mod:`benchmarks.execution.resalt`) both read a run this way.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def protocols_of(trials: pd.DataFrame, suite: dict | None = None) -> list[str]:
+    """The run's protocols, the default first: in the suite's order when ``suite`` (the
+    manifest's suite mapping) lists them, else ``cv-<folds>`` first, else by name. Empty for
+    trials written before the ``protocol`` column existed."""
+    if "protocol" not in trials.columns:
+        return []
+    present = sorted(set(trials["protocol"].dropna()))
+    suite = suite or {}
+    default = [f"cv-{suite['folds']}"] if "folds" in suite else []
+    order = list(suite.get("protocols") or default)
+    return [p for p in order if p in present] + [p for p in present if p not in order]
+
+
+def default_protocol_only(trials: pd.DataFrame, suite: dict) -> pd.DataFrame:
+    """The trials of the run's default (first) protocol: the rest of the report keys cells by
+    (problem, strategy, seed), so it reads one protocol; the Protocol section reads them all.
+    Unchanged for a run with one protocol (or written before protocols existed)."""
+    protocols = protocols_of(trials, suite)
+    if len(protocols) < 2:
+        return trials
+    return trials[trials["protocol"] == protocols[0]].reset_index(drop=True)
