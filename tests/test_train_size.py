@@ -201,3 +201,21 @@ def test_one_size_per_problem_is_not_a_size_axis():
                          "n_train": pd.array([500, 2000, 500, 2000, None], dtype="Int64")})
     assert sizes_of(axis) == [500, 2000]
     assert main_size_only(axis)["n_train"].tolist() == [2000, 2000, pd.NA]
+
+
+def test_protocol_section_reads_the_largest_size_only(tmp_path):
+    """With sizes and protocols both as axes, the Protocol section compares protocols at the
+    largest size: each cell is one (problem, protocol, strategy, seed) of 3 trials, and its
+    validation-test Spearman is computed from those 3 trials by hand."""
+    import tunebench as tb
+
+    suite = {"name": "sz-proto", "problems": ["knn-wine"], "strategies": ["random"],
+             "budget": 3, "seeds": 1, "train_sizes": [60, 120],
+             "protocols": ["holdout-0.2", "cv-3"]}
+    run = tb.run(suite, out=tmp_path / "run", jobs=1, references=False, report=False)
+    table = tb.summarise(run).protocols["table"].set_index("protocol")
+    assert table["fits_per_cell"].to_dict() == {"holdout-0.2": 3 * 2, "cv-3": 3 * 4}
+    largest = run.trials[run.trials["n_train"] == 120]
+    for proto, g in largest.groupby("protocol"):
+        rho = g["val_loss"].rank().corr(g["test_loss"].rank())
+        assert table.loc[proto, "spearman"] == pytest.approx(rho)

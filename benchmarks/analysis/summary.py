@@ -226,7 +226,7 @@ def summarise(inputs: Inputs) -> Summary:
         overfitting=overfitting_table(fin), rank_reversals=rank_reversals(fin),
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
-        scaling=scaling(default_protocol_only(inputs.trials, suite)),
+        scaling=scaling(default_workers_only(default_protocol_only(inputs.trials, suite))),
         **_sections(inputs, df, fin, scored, strategies, sample, lstar),
     )
     summary.bayes = signed_rank(fin) if scores else {}
@@ -257,10 +257,12 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
         "metric_ranks": ranks, "metric_agreement": agreement,
         "default_moves": moves_table(problems) if with_defaults else pd.DataFrame(),
         "fixed_notes": fixed_notes(problems) if with_defaults else {},
-        "protocols": compare_protocols(inputs.trials, inputs.manifest["suite"]),
+        # each axis section reads its own axis at the others' main value
+        "protocols": compare_protocols(main_size_only(default_workers_only(inputs.trials)),
+                                       inputs.manifest["suite"]),
         "fidelity": fidelity_summary(df, scored),
-        "parallel": parallel_summary(default_protocol_only(inputs.trials,
-                                                           inputs.manifest["suite"]),
+        "parallel": parallel_summary(main_size_only(default_protocol_only(
+                                         inputs.trials, inputs.manifest["suite"])),
                                      inputs.manifest["suite"].get("parallel"), ALPHA),
         "conditional_modes": by_mode(fin),
     }
