@@ -178,7 +178,8 @@ def test_parallel_analysis_against_hand_computed_values():
         rows.append(("p", 1, "tpe", 1, t, t + 1.0, v))
     for t, (e, v) in enumerate([(1, 4.0), (1, 2.5), (2, 2.2), (2, 9.0)]):
         rows.append(("p", 2, "tpe", 1, t, float(e), v))
-    out = pa_.parallel_summary(_trials(rows), "batch")
+    lstar = pd.DataFrame({"problem": ["p"], "seed": [1], "lstar_val": [1.5]})
+    out = pa_.parallel_summary(_trials(rows), "batch", lstar=lstar)
     sp = out["speedup"].set_index(["workers", "strategy"])
     assert sp.loc[(1, "random"), "time"] == 3.0 and sp.loc[(2, "random"), "time"] == 2.0
     assert sp.loc[(1, "tpe"), "time"] == 2.0 and sp.loc[(2, "tpe"), "time"] == 1.0
@@ -190,16 +191,23 @@ def test_parallel_analysis_against_hand_computed_values():
     assert (sp["reached"] == 1.0).all()
     best = out["best"].set_index("workers")["best"]
     assert best[1] == "tpe" and best[2] == "tpe"
-    curves = out["curves"]
-    # run's best is 2.0; tpe q=2 at t=2 has 2.2 -> regret 0.2; random q=1 at t=0: NaN
-    def at(q, s, t):
-        g = curves[(curves["workers"] == q) & (curves["strategy"] == s)]
+    # the seed's frozen L* is 1.5 (not the run's best, 2.0): tpe q=2 at t=2 has 2.2 ->
+    # regret 0.7; random q=1 at t=4 has 3.0 -> 1.5; at t=0 nothing has ended: NaN
+    def at(out, q, s, t):
+        g = out["curves"][(out["curves"]["workers"] == q) & (out["curves"]["strategy"] == s)]
         return g.loc[np.isclose(g["time"], t), "regret"].item()
 
-    assert at(2, "tpe", 2.0) == pytest.approx(0.2)
-    assert at(1, "random", 4.0) == pytest.approx(1.0)
-    assert np.isnan(at(1, "random", 0.0))
-    assert set(out["control"]["workers"]) == {1, 2}
+    assert at(out, 2, "tpe", 2.0) == pytest.approx(0.7)
+    assert at(out, 1, "random", 4.0) == pytest.approx(1.5)
+    assert np.isnan(at(out, 1, "random", 0.0))
+    assert set(out["control"]["workers"]) == {1, 2} and out["without_lstar"] == []
+    # removing tpe changes nothing of random's curve (the run's best would have moved)
+    alone = pa_.parallel_summary(_trials([r for r in rows if r[2] == "random"]), "batch",
+                                 lstar=lstar)
+    assert at(alone, 1, "random", 4.0) == pytest.approx(1.5)
+    # without a table or known optimum: raw validation loss, and the section says so
+    raw = pa_.parallel_summary(_trials(rows), "batch")
+    assert at(raw, 2, "tpe", 2.0) == pytest.approx(2.2) and raw["without_lstar"] == ["p"]
 
 
 def test_sequential_trials_have_no_parallel_section():
@@ -224,3 +232,22 @@ def test_records_of_parallel_suites_do_not_depend_on_jobs(tmp_path):
     a, b = (r.trials.sort_values(key)[cols].reset_index(drop=True) for r in runs)
     assert len(a) == 2 * 2 * 4 * 8 and set(a["workers"]) == {1, 3}
     pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_parallel_run_reports_regret_to_the_known_optimum(tmp_path):
+    """End to end: a parallel run's report has the section, and branin's regret is taken
+    to its known optimum (0.397887), so no problem is listed as raw loss."""
+    import tunebench as tb
+
+    suite = {"name": "par-report", "budget": 4, "seeds": 1, "problems": ["branin"],
+             "workers": [1, 2], "parallel": "batch", "strategies": ["random", "optuna-tpe"]}
+    run = tb.run(suite, out=tmp_path / "run", jobs=1, references=False, report=False)
+    par = tb.summarise(run).parallel
+    assert par["without_lstar"] == [] and par["workers"] == [1, 2]
+    curves = par["curves"]
+    final = curves[curves["time"] == curves["time"].max()]
+    rs = run.trials[(run.trials["strategy"] == "random") & (run.trials["workers"] == 1)]
+    got = final[(final["strategy"] == "random") & (final["workers"] == 1)]["regret"].item()
+    assert got == pytest.approx(rs["val_loss"].min() - 0.397887, abs=1e-5)
+    text = tb.report(run).read_text()
+    assert "With parallel workers" in text and "frozen L*" in text

@@ -7,9 +7,10 @@ trials that *ended* by ``t`` (in an asynchronous cell, trial order is not comple
 
 * ``curves``: regret against simulated time, per (problem, workers, strategy), mean over
   seeds, on a grid of :data:`POINTS` times from 0 to the problem's last simulated end.
-  Regret is the incumbent minus the lowest validation loss any cell of the run reached on
-  that problem (the run's own best, so it moves when strategies are added; it needs no
-  reference table).
+  Regret is each seed's incumbent minus that seed's frozen validation L* (the reference
+  table; a synthetic function's known optimum), so adding a strategy moves nobody else's
+  curve; a problem with neither is plotted as its raw validation loss and listed in
+  ``without_lstar``.
 * ``speedup``: the *target* of a problem is random search's final one-worker validation loss
   (mean over seeds). ``time`` is the mean over seeds of the first simulated time a cell's
   incumbent is at or below the target (``reached``: the share of seeds that got there; a
@@ -72,18 +73,37 @@ def _at(times: np.ndarray, ends: np.ndarray, inc: np.ndarray) -> np.ndarray:
     return np.where(idx >= 0, inc[np.clip(idx, 0, None)], np.nan)
 
 
-def curves(tl: pd.DataFrame, points: int = POINTS) -> pd.DataFrame:
-    """Mean regret over seeds on a time grid per (problem, workers, strategy)."""
+def curves(tl: pd.DataFrame, points: int = POINTS,
+           best: dict[tuple[str, int], float] | None = None) -> pd.DataFrame:
+    """Mean regret over seeds on a time grid per (problem, workers, strategy): each seed's
+    incumbent minus its own L* (``best`` by (problem, seed), from the frozen reference
+    table or a synthetic function's known optimum). A problem without one is plotted as
+    its validation loss (regret to 0), never against the run's own best, which would move
+    when strategies are added."""
+    best = best or {}
     rows = []
     for problem, p in tl.groupby("problem", sort=True):
-        best = float(p["inc_val"].min())
         grid = np.linspace(0.0, float(p["sim_end"].max()), points)
-        for (q, s, _), c in p.groupby(["workers", "strategy", "seed"], sort=True):
+        for (q, s, seed), c in p.groupby(["workers", "strategy", "seed"], sort=True):
             inc = _at(grid, c["sim_end"].to_numpy(float), c["inc_val"].to_numpy(float))
-            rows += [(problem, int(q), s, t, v - best) for t, v in zip(grid, inc, strict=True)]
+            lstar = best.get((problem, int(seed)), 0.0)
+            rows += [(problem, int(q), s, t, v - lstar) for t, v in zip(grid, inc, strict=True)]
     out = pd.DataFrame(rows, columns=["problem", "workers", "strategy", "time", "regret"])
     return (out.groupby(["problem", "workers", "strategy", "time"], sort=True)["regret"]
             .mean().reset_index())
+
+
+def lstar_by_seed(trials: pd.DataFrame, lstar: pd.DataFrame | None,
+                  known: dict[str, float] | None = None) -> dict[tuple[str, int], float]:
+    """(problem, seed) -> validation L*: the reference table's per-seed value, else the
+    problem's known optimum (synthetic functions); pairs with neither are left out."""
+    out = {(str(p), int(s)): float(v) for p, s, v in zip(
+        lstar["problem"], lstar["seed"], lstar["lstar_val"], strict=True)} \
+        if lstar is not None and not lstar.empty else {}
+    for p, s in trials[["problem", "seed"]].drop_duplicates().itertuples(index=False):
+        if (p, int(s)) not in out and known and p in known:
+            out[(p, int(s))] = float(known[p])
+    return out
 
 
 def _final(tl: pd.DataFrame) -> pd.DataFrame:
@@ -145,13 +165,20 @@ def control_per_q(fin: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def parallel_summary(trials: pd.DataFrame, mode: str | None = None,
-                     alpha: float = 0.05) -> dict[str, Any]:
-    """Every number of the "With parallel workers" section ({} for a sequential run)."""
+                     alpha: float = 0.05, lstar: pd.DataFrame | None = None,
+                     known: dict[str, float] | None = None) -> dict[str, Any]:
+    """Every number of the "With parallel workers" section ({} for a sequential run).
+    ``lstar`` (the reference table's per-seed L*) and ``known`` (known optima) set the
+    regret's zero; ``without_lstar`` lists the problems plotted as raw validation loss."""
     if not is_parallel(trials):
         return {}
     tl = timeline(trials)
     fin = _final(tl)
     table = speedup(tl)
+    best = lstar_by_seed(trials, lstar, known)
+    missing = sorted({p for p, s in trials[["problem", "seed"]].drop_duplicates()
+                      .itertuples(index=False) if (p, int(s)) not in best})
     return {"mode": mode or "", "workers": sorted(int(q) for q in trials["workers"].unique()),
-            "curves": curves(tl), "speedup": table, "scaling": scaling(table),
-            "best": best_per_q(fin), "control": control_per_q(fin, alpha)}
+            "curves": curves(tl, best=best), "without_lstar": missing, "speedup": table,
+            "scaling": scaling(table), "best": best_per_q(fin),
+            "control": control_per_q(fin, alpha)}

@@ -263,7 +263,8 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
         "fidelity": fidelity_summary(df, scored),
         "parallel": parallel_summary(main_size_only(default_protocol_only(
                                          inputs.trials, inputs.manifest["suite"])),
-                                     inputs.manifest["suite"].get("parallel"), ALPHA),
+                                     inputs.manifest["suite"].get("parallel"), ALPHA,
+                                     lstar, best_known_map(inputs.manifests, problems)[0]),
         "conditional_modes": by_mode(fin),
     }
 

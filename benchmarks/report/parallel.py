@@ -23,6 +23,13 @@ MODES = {
 }
 
 
+def _raw_note(parallel: dict[str, Any]) -> str:
+    missing = parallel.get("without_lstar") or []
+    return (f"; without a reference table, {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} plotted as raw validation loss"
+            if missing else "")
+
+
 def render_parallel(page: Any, parallel: dict[str, Any], problems: list[str],
                     colours: dict[str, object]) -> None:
     """Add the section to ``page`` for a parallel run (``Summary.parallel``; {} otherwise)."""
@@ -34,12 +41,12 @@ def render_parallel(page: Any, parallel: dict[str, Any], problems: list[str],
     for q in parallel["workers"]:
         sub = curves[curves["workers"] == q].rename(columns={"regret": "center"})
         sub = sub.assign(low=sub["center"], high=sub["center"])
-        page.figure(figures.convergence(sub, problems, "validation regret (run's best)",
+        page.figure(figures.convergence(sub, problems, "validation regret (to L*)",
                                         colours, logx=False, x="time", bands=False,
                                         xlabel="simulated wall time (s)"),
                     f"parallel_regret_q{q}", f"q = {q} workers: validation regret of the "
-                    "incumbent (minus the lowest validation loss of the run on the problem) "
-                    "against simulated wall time, mean over seeds")
+                    "incumbent (minus each seed's frozen L* from the reference table) "
+                    "against simulated wall time, mean over seeds" + _raw_note(parallel))
     page.table(Table("parallel_scaling", parallel["scaling"],
                      "Speed-up to reach random search's final one-worker validation loss "
                      "(its one-worker time / this time) and parallel efficiency (the "
