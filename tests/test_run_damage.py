@@ -31,6 +31,26 @@ def one_line_exit_2(run_cli, capsys, *argv, match: str = "") -> str:
     return err
 
 
+def flip_page_bytes(path, column: str, n: int = 8) -> None:
+    """Invert the last ``n`` bytes of ``column``'s column chunk: compressed values of its
+    last data page, which the page checksum (and the content hash) covers.
+
+    Not a fixed fraction of the file: the file's layout moves with its timing columns, and
+    about 1 in 27 8-byte windows lies in a page header's or the footer's min/max statistics
+    (or another field no checksum covers and the table read does not use); flipping those
+    changes nothing that is read, so it is rightly not reported, and the test failed."""
+    meta = pq.read_metadata(path)
+    (chunk,) = [rg.column(i) for rg in (meta.row_group(0),) for i in range(rg.num_columns)
+                if rg.column(i).path_in_schema == column]
+    assert meta.num_row_groups == 1 and chunk.total_compressed_size > n
+    end = (chunk.dictionary_page_offset if chunk.has_dictionary_page else
+           chunk.data_page_offset) + chunk.total_compressed_size
+    data = bytearray(path.read_bytes())
+    for i in range(end - n, end):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
 # 1. multi-fidelity cells are not "truncated" ----------------------------------------------
 
 def test_finished_multi_fidelity_run_validates_reports_and_resumes_nothing(tmp_path, run_cli,
@@ -90,10 +110,7 @@ def test_damaged_trials_file_is_named_and_rebuilt(tmp_path, run_cli, tiny_run, c
     if damage == "truncated":
         pq.write_table(pq.read_table(path).slice(0, 7), path)
     elif damage == "flipped":
-        data = bytearray(path.read_bytes())
-        for i in range(len(data) // 3, len(data) // 3 + 8):
-            data[i] ^= 0xFF
-        path.write_bytes(bytes(data))
+        flip_page_bytes(path, "val_loss")
     else:
         path.write_bytes(b"not parquet")
     one_line_exit_2(run_cli, capsys, "validate", out, match=r"trials\.parquet")
