@@ -204,15 +204,16 @@ def run_signals_and_concurrency(t: Tally, tmp: Path) -> None:
         _, err = again.communicate(timeout=600)
         if again.returncode != 0 or pd.read_parquet(out / "trials.parquet")["seed"].nunique() != 3:
             t.bad("data loss", f"resume after {sig.name}", err)
-    # two writers of one run directory: the first is still busy (16 s of slow asks after
-    # its first cell) when the second, started after that cell, reaches the lock; a second
-    # writer that finds the first finished would only resume, so that case is retried
+    # two writers of one run directory: the first holds its lock (written before its
+    # manifest) for a minute of slow asks, so the second, started once that manifest exists,
+    # meets it even on a loaded machine; a second writer that found the first finished
+    # would only resume, so that outcome is reported as not exercised
     long = write(tmp, SUITE.replace('["random", "grid"]', '["tests.plugins_hang:SlowAsk"]')
-                 .replace("budget = 3", "budget = 40"), base="", name="long.toml")
+                 .replace("budget = 3", "budget = 150"), base="", name="long.toml")
     out = tmp / "shared"
     a = cli("run", long, "--out", out, "--jobs", "1", "--no-report")
     end = time.monotonic() + 300
-    while not any((out / "cells").glob("*.parquet")) and a.poll() is None \
+    while not (out / "manifest.json").exists() and a.poll() is None \
             and time.monotonic() < end:
         time.sleep(0.05)
     b = cli("run", long, "--out", out, "--jobs", "1", "--no-report")
@@ -253,20 +254,32 @@ def run_hangs(t: Tally, tmp: Path) -> None:
                 continue
             if proc.returncode != 1 or "Traceback" in err.split("tracebacks in")[0]:
                 t.bad("hangs not stopped", f"{plugin} report={report}", err)
-    # slow fits everywhere (the signature step included), with the report
+    # slow fits everywhere: with the report (the signature step included), and without it
+    # in sequential, parallel (workers, both modes) and training-size cells
     body = SUITE.replace('["branin"]', '["mlp-digits"]').replace('["random", "grid"]',
                                                                  '["random"]')
-    suite = write(tmp, "trial_timeout = 0.05\n", base=body, name="fit.toml")
-    proc = cli("run", suite, "--out", tmp / "hang-fit", "--jobs", "1",
-               env={"TUNEBENCH_REFERENCE_CACHE": str(tmp / "fitcache")})
-    t.count("hangs")
-    try:
-        _, err = proc.communicate(timeout=900)
+    for name, extra, report in (
+            ("report", "", True), ("sequential", "", False),
+            ("batch", 'workers = [2]\nparallel = "batch"\n', False),
+            ("async", 'workers = [2]\nparallel = "async"\n', False),
+            ("train-size", "train_sizes = [200]\n", False)):
+        suite = write(tmp, "trial_timeout = 0.05\n" + extra, base=body, name=f"fit-{name}.toml")
+        out = tmp / f"hang-fit-{name}"
+        proc = cli("run", suite, "--out", out, "--jobs", "1",
+                   *([] if report else ["--no-report"]),
+                   env={"TUNEBENCH_REFERENCE_CACHE": str(tmp / "fitcache")})
+        t.count("hangs")
+        try:
+            _, err = proc.communicate(timeout=900)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            t.bad("hangs not stopped", f"slow fit {name}")
+            continue
         if "Traceback" in err:
-            t.bad("tracebacks", "slow fit", err)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        t.bad("hangs not stopped", "slow fit with report")
+            t.bad("tracebacks", f"slow fit {name}", err)
+        elif proc.returncode != 0 or not (pd.read_parquet(out / "trials.parquet")["status"]
+                                          == "timeout").any():
+            t.bad("hangs not stopped", f"slow fit {name}", f"exit {proc.returncode}: {err}")
 
 
 def main(argv: list[str] | None = None) -> int:
