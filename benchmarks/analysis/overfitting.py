@@ -24,7 +24,7 @@ NO_PROGRESS = 1e-3
 def overfitting(traj: pd.DataFrame) -> pd.DataFrame:
     """Add ``gap``, ``ot``, ``rel_ot`` and ``test_regret`` to an incumbent trajectory."""
     out = traj.copy()
-    keys = [out[c] for c in CELL]
+    keys = out.groupby(CELL, sort=False).ngroup()  # one integer key (see incumbents)
     out["gap"] = out["inc_test"] - out["inc_val"]
     best_inc_test = out["inc_test"].groupby(keys, sort=False).cummin()
     out["ot"] = out["inc_test"] - best_inc_test
