@@ -150,6 +150,8 @@ def time_curves(traj: pd.DataFrame, points: int = 60) -> pd.DataFrame:
 
 def _runs(labels: list) -> list[tuple[int, int]]:
     """(first, end) of each run of equal consecutive labels."""
+    if not labels:
+        return []
     cut = [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]]
     return list(zip([0, *cut], [*cut, len(labels)], strict=True))
 
