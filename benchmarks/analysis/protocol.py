@@ -28,13 +28,17 @@ from tunebench.benchmarks.analysis.trajectory import incumbents
 from tunebench.benchmarks.store.protocols import default_protocol_only, protocols_of
 
 PCELL = ["problem", "protocol", "strategy", "seed"]
+#: The trial columns :func:`trajectories` reads (the others are not copied per protocol).
+_TRAJECTORY_COLUMNS = {*PCELL, "trial", "status", "val_loss", "test_loss", "fidelity",
+                       "fit_seconds", "ask_seconds", "tell_seconds", "cost", "fits"}
 
 
 def trajectories(trials: pd.DataFrame) -> pd.DataFrame:
     """Incumbent trajectories with overfitting statistics, per protocol, plus ``fits_cum``
     (cumulative model fits of the cell after each evaluation)."""
     parts = []
-    for protocol, g in trials.groupby("protocol", sort=False):
+    used = [c for c in trials.columns if c in _TRAJECTORY_COLUMNS]  # not every metric column
+    for protocol, g in trials[used].groupby("protocol", sort=False):
         t = overfitting(incumbents(g))
         g = g.sort_values(["problem", "strategy", "seed", "trial"], kind="stable")
         t["fits_cum"] = g.groupby(["problem", "strategy", "seed"])["fits"].cumsum().to_numpy()
@@ -93,8 +97,9 @@ def rank_correlations(trials: pd.DataFrame) -> pd.DataFrame:
     per-cell loop took minutes to call on a paper-sized run): cells are rows of a NaN-padded
     array; rho is the Pearson correlation of average ranks, tau-b is
     ``sum sign(dv) sign(dt) / sqrt(pairs untied in v x pairs untied in t)``."""
-    ok = trials[(trials["status"] == "ok") & ~trials["reused"]
-                & np.isfinite(trials["val_loss"]) & np.isfinite(trials["test_loss"])]
+    ok = trials.loc[(trials["status"] == "ok") & ~trials["reused"]
+                    & np.isfinite(trials["val_loss"]) & np.isfinite(trials["test_loss"]),
+                    PCELL + ["val_loss", "test_loss"]]
     cols = PCELL + ["configs", "spearman", "kendall"]
     if ok.empty:
         return pd.DataFrame(columns=cols)
