@@ -238,3 +238,21 @@ def test_table_cells_formatted_per_column() -> None:
     tex = t.to_latex()
     assert r"\textbf{0.290 [0.210, 0.350]}" in tex and r"4$^{+}$" in tex
     assert r"A \& B" in tex and "Problems: " in tex
+
+
+def _old_kendall(v: np.ndarray, t: np.ndarray) -> np.ndarray:
+    sa = np.nan_to_num(np.sign(v[:, :, None] - v[:, None, :]))
+    sb = np.nan_to_num(np.sign(t[:, :, None] - t[:, None, :]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (sa * sb).sum((1, 2)) / np.sqrt(np.abs(sa).sum((1, 2)) * np.abs(sb).sum((1, 2)))
+
+
+def test_kendall_with_int8_signs_equals_float_signs() -> None:
+    rng = np.random.default_rng(7)
+    v, t = rng.integers(0, 5, (300, 12)) / 4, rng.integers(0, 5, (300, 12)) / 4  # ties
+    v[rng.random(v.shape) < 0.2] = np.nan  # padding
+    t[0, :] = 1.0  # constant: 0 / 0
+    v[1, 0], t[2, 3] = np.inf, -np.inf
+    got, want = P._kendall(v, t, chunk=64), _old_kendall(v, t)
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(got[0]) and np.isfinite(got[5])

@@ -130,17 +130,27 @@ def _spearman(v: np.ndarray, t: np.ndarray) -> np.ndarray:
                 / np.sqrt(np.nansum(rv ** 2, 1) * np.nansum(rt ** 2, 1)))
 
 
-def _kendall(v: np.ndarray, t: np.ndarray, chunk: int = 64) -> np.ndarray:
-    """Row-wise Kendall tau-b of NaN-padded rows, in chunks of rows (bounded memory)."""
+def _kendall(v: np.ndarray, t: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """Row-wise Kendall tau-b of NaN-padded rows, in chunks of rows (bounded memory).
+
+    Pair signs are int8 comparisons (NaN pairs compare neither way: 0) and their sums are
+    integers, so the values are those of float sign arrays at an eighth of the memory
+    traffic (paper-scale runs: 50,000 cells of 100 x 100 pairs)."""
     out = np.empty(len(v))
     for i in range(0, len(v), chunk):
-        a, b = v[i:i + chunk], t[i:i + chunk]
-        sa = np.nan_to_num(np.sign(a[:, :, None] - a[:, None, :]))
-        sb = np.nan_to_num(np.sign(b[:, :, None] - b[:, None, :]))
+        sa, sb = _pair_signs(v[i:i + chunk]), _pair_signs(t[i:i + chunk])
+        concordant = (sa * sb).sum((1, 2), dtype=np.int64).astype(float)
+        untied = (np.count_nonzero(sa, axis=(1, 2)).astype(float)
+                  * np.count_nonzero(sb, axis=(1, 2)).astype(float))
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[i:i + chunk] = ((sa * sb).sum((1, 2))
-                                / np.sqrt(np.abs(sa).sum((1, 2)) * np.abs(sb).sum((1, 2))))
+            out[i:i + chunk] = concordant / np.sqrt(untied)
     return out
+
+
+def _pair_signs(a: np.ndarray) -> np.ndarray:
+    """sign(a[:, j] - a[:, k]) for every pair (j, k) of each row, as int8 (0 for NaN)."""
+    x, y = a[:, :, None], a[:, None, :]
+    return (x > y).view(np.int8) - (x < y).view(np.int8)
 
 
 def protocol_table(final: pd.DataFrame, at_budget: pd.DataFrame,
