@@ -13,9 +13,9 @@ from pandas.testing import assert_frame_equal
 from scipy import stats
 
 from tunebench.benchmarks.analysis import protocol as P
-from tunebench.benchmarks.analysis.bands import time_curves
+from tunebench.benchmarks.analysis.curves import time_curves
 from tunebench.benchmarks.analysis.overfitting import overfitting, rank_reversals
-from tunebench.benchmarks.analysis.per_problem import final_by_problem
+from tunebench.benchmarks.analysis.significance import final_by_problem
 from tunebench.benchmarks.analysis.stats import (
     _poi,
     _poi_resampled,
@@ -210,7 +210,7 @@ def test_final_by_problem_marks_significant_differences_from_the_baseline() -> N
     assert marks.loc["p", "s"] == "+" and marks.loc["p", "t"] == "-"
     assert marks.loc["q", "s"] == "-" and marks.loc["q", "t"] == ""
     within.loc[0, "p_holm"] = 0.2
-    assert final_by_problem(fin, within, alpha=0.05)[1].loc["p", "s"] == ""
+    assert final_by_problem(fin, within)[1].loc["p", "s"] == ""
 
 
 def test_latex_tables_equal_pandas_styler() -> None:
