@@ -10,7 +10,6 @@ import itertools
 import numpy as np
 import pandas as pd
 from pandas.testing import assert_frame_equal
-from scipy import stats
 
 from tunebench.benchmarks.analysis import protocol as P
 from tunebench.benchmarks.analysis.curves import time_curves
