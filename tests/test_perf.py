@@ -16,7 +16,7 @@ def test_report_scaling_runs_on_a_tiny_synthetic_run(tmp_path: Path,
     monkeypatch.setenv("TUNEBENCH_REFERENCE_CACHE", str(tmp_path / "cache"))
     res = perf.report_scaling(tmp_path, strategies=3, problems=2, seeds=3, evals=5)
     assert res["rows"] == 3 * 2 * 3 * 5
-    assert res["seconds"] > 0 and res["peak_mib"] > 0
+    assert res["seconds"] > 0 and res["cpu_seconds"] > 0 and res["peak_mib"] > 0
     assert (tmp_path / "synthetic" / "report" / "index.html").exists()
     trials = pd.read_parquet(tmp_path / "synthetic" / "trials.parquet")
     assert len(trials) == res["rows"]

@@ -100,3 +100,63 @@ def rank_band(traj: pd.DataFrame, value: str = "inc_val", n_boot: int = 500, see
     out = per.index.to_frame(index=False)
     out["center"], out["low"], out["high"] = arr.mean(axis=1), lo, hi
     return out
+
+
+def time_curves(traj: pd.DataFrame, points: int = 60) -> pd.DataFrame:
+    """Per (problem, strategy): the median over seeds of the best validation loss so far
+    (``inc_val``) on a log-spaced grid of ``points`` cumulative wall times (``elapsed``)
+    shared by the problem's cells, from ``max(min elapsed, 1e-4)`` to the largest; grid
+    points where some seed has no incumbent yet are left out.
+
+    The values of the per-cell pandas loop it replaces (``summary.time_curves``): cells
+    are sliced from one sort of the frame and searched with numpy, so a paper-scale run's
+    25,000 cells take a second instead of minutes."""
+    cols = ["problem", "strategy", "time", "center", "low", "high"]
+    grouped = traj.groupby(["problem", "strategy", "seed"], sort=True)
+    gid = grouped.ngroup().to_numpy()
+    keys = grouped.size().index.to_frame(index=False)
+    order = np.argsort(gid, kind="stable")  # rows by cell, in frame order within one
+    order = order[gid[order] >= 0]
+    cell = np.arange(len(keys))
+    starts = np.searchsorted(gid[order], cell)
+    ends = np.searchsorted(gid[order], cell, side="right")
+    elapsed = traj["elapsed"].to_numpy(float)[order]
+    inc = traj["inc_val"].to_numpy(float)[order]
+    problem, strategy = keys["problem"].tolist(), keys["strategy"].tolist()
+    out: dict[str, list] = {c: [] for c in cols}
+    for p_first, p_end in _runs(problem):
+        e = elapsed[starts[p_first]:ends[p_end - 1]]
+        e = e[~np.isnan(e)]
+        lo = max(e.min(), 1e-4) if len(e) else np.nan
+        hi = e.max() if len(e) else np.nan
+        grid = np.geomspace(lo, hi, points) if hi > lo else np.array([hi])
+        for s_first, s_end in _runs(strategy[p_first:p_end]):
+            arr = np.array([_step(elapsed[starts[c]:ends[c]], inc[starts[c]:ends[c]], grid)
+                            for c in range(p_first + s_first, p_first + s_end)])
+            with np.errstate(all="ignore"):
+                ok = ~np.isnan(arr).any(axis=0)
+            if ok.any():
+                med = np.median(arr[:, ok], axis=0)
+                n = int(ok.sum())
+                out["problem"] += [problem[p_first]] * n
+                out["strategy"] += [strategy[p_first + s_first]] * n
+                for c, v in (("time", grid[ok]), ("center", med), ("low", med), ("high", med)):
+                    out[c].append(v)
+    if not out["problem"]:
+        return pd.DataFrame(columns=cols)
+    return pd.DataFrame({c: (np.concatenate(v) if c not in ("problem", "strategy") else v)
+                         for c, v in out.items()})
+
+
+def _runs(labels: list) -> list[tuple[int, int]]:
+    """(first, end) of each run of equal consecutive labels."""
+    if not labels:
+        return []
+    cut = [i for i in range(1, len(labels)) if labels[i] != labels[i - 1]]
+    return list(zip([0, *cut], [*cut, len(labels)], strict=True))
+
+
+def _step(elapsed: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The value at the last time <= each grid point (NaN before the first)."""
+    i = np.searchsorted(elapsed, grid, side="right") - 1
+    return np.where(i >= 0, values[np.clip(i, 0, None)], np.nan)

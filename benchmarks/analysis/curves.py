@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tunebench.benchmarks.analysis.bands import quantile_curves
+from tunebench.benchmarks.analysis.bands import quantile_curves, time_curves  # noqa: F401
 from tunebench.benchmarks.analysis.normalise import best_known
 from tunebench.benchmarks.analysis.profiles import problems_with_gap, regret
 
@@ -77,28 +77,3 @@ def best_known_map(manifests: list[dict[str, Any]], problems: list[str]
         except ValueError as exc:
             log.warning("%s", exc)
     return values, sources
-
-
-def time_curves(traj: pd.DataFrame, points: int = 60) -> pd.DataFrame:
-    """Median over seeds of best-so-far val loss on a common log-spaced wall-time grid."""
-    rows = []
-    for problem, gp in traj.groupby("problem", sort=True):
-        lo = max(gp["elapsed"].min(), 1e-4)
-        hi = gp["elapsed"].max()
-        grid = np.geomspace(lo, hi, points) if hi > lo else np.array([hi])
-        for strategy, gs in gp.groupby("strategy", sort=True):
-            vals = []
-            for _, cell in gs.groupby("seed"):
-                e, v = cell["elapsed"].to_numpy(), cell["inc_val"].to_numpy()
-                i = np.searchsorted(e, grid, side="right") - 1
-                vals.append(np.where(i >= 0, v[np.clip(i, 0, None)], np.nan))
-            arr = np.array(vals)
-            with np.errstate(all="ignore"):
-                ok = ~np.isnan(arr).any(axis=0)
-            if ok.any():
-                med = np.median(arr[:, ok], axis=0)
-                rows.append(pd.DataFrame({"problem": problem, "strategy": strategy,
-                                          "time": grid[ok], "center": med, "low": med,
-                                          "high": med}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["problem", "strategy", "time", "center", "low", "high"])

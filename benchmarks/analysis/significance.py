@@ -65,12 +65,14 @@ def final_by_problem(fin: pd.DataFrame, within: pd.DataFrame
     significantly better/worse than the baseline (within-problem Wilcoxon, Holm)."""
     med = fin.groupby(["problem", "strategy"])["inc_test"].median().unstack("strategy")
     marks = pd.DataFrame("", index=med.index, columns=med.columns)
-    if not within.empty:
-        for _, r in within.iterrows():
-            if r["p_holm"] < ALPHA and BASELINE in (r["a"], r["b"]):
-                other = r["b"] if r["a"] == BASELINE else r["a"]
-                better = (r["median_diff"] < 0) == (r["a"] == other)
-                marks.at[r["problem"], other] = "+" if better else "-"
+    if within.empty:
+        return med, marks
+    # filtered first: iterating every row of the within-problem tests (8,820 on a paper
+    # run) cost seconds
+    sig = within[(within["p_holm"] < ALPHA)
+                 & ((within["a"] == BASELINE) | (within["b"] == BASELINE))]
+    for r in sig.itertuples(index=False):
+        other = r.b if r.a == BASELINE else r.a
+        better = (r.median_diff < 0) == (r.a == other)
+        marks.at[r.problem, other] = "+" if better else "-"
     return med, marks
-
-

@@ -35,30 +35,37 @@ def incumbents(trials: pd.DataFrame) -> pd.DataFrame:
     * ``cost_spent``: cumulative cost in full-evaluation equivalents.
     Vectorised: cumulative operations per cell, no Python loop over trials.
     """
-    df = trials.sort_values(CELL + ["trial"], kind="stable").reset_index(drop=True)
+    used = [c for c in (*CELL, "trial", "status", "val_loss", "test_loss", "fidelity",
+                        "fit_seconds", "ask_seconds", "tell_seconds", "cost") if c in trials]
+    # only the columns used are sorted: a sorted copy of every column (tens of them, most
+    # unused here) cost gigabytes on a paper-scale run
+    df = trials[used].sort_values(CELL + ["trial"], kind="stable").reset_index(drop=True)
     ok = (df["status"] == Status.OK) & np.isfinite(df["val_loss"]) & np.isfinite(df["test_loss"])
     if "fidelity" in df.columns:
         ok &= df["fidelity"] >= FULL_FIDELITY
     val = df["val_loss"].where(ok, np.inf)
     test = df["test_loss"].where(ok, np.inf)
-    g = val.groupby([df[c] for c in CELL], sort=False)
-    prev_min = g.cummin().groupby([df[c] for c in CELL], sort=False).shift(1)
+    # one cell number per row (NaN where a key is missing, as groupby drops those): grouping
+    # by it is one integer pass, not a factorisation of three string columns per operation
+    cell = df.groupby(CELL, sort=False).ngroup()
+    g = val.groupby(cell, sort=False)
+    prev_min = g.cummin().groupby(cell, sort=False).shift(1)
     prev_min = prev_min.fillna(np.inf)
     new_best = ok & (val < prev_min)
     row = pd.Series(np.where(new_best, np.arange(len(df)), np.nan))
-    inc_row = row.groupby([df[c] for c in CELL], sort=False).ffill()
+    inc_row = row.groupby(cell, sort=False).ffill()
     has = inc_row.notna().to_numpy()
     idx = inc_row.fillna(0).astype(np.int64).to_numpy()
     out = df[CELL + ["trial"]].copy()
     out["inc_trial"] = np.where(has, df["trial"].to_numpy()[idx], np.nan)
     out["inc_val"] = np.where(has, df["val_loss"].to_numpy()[idx], np.nan)
     out["inc_test"] = np.where(has, df["test_loss"].to_numpy()[idx], np.nan)
-    best_test = test.groupby([df[c] for c in CELL], sort=False).cummin()
+    best_test = test.groupby(cell, sort=False).cummin()
     out["best_test_seen"] = best_test.replace(np.inf, np.nan).to_numpy()
     wall = df["fit_seconds"] + df["ask_seconds"] + df["tell_seconds"]
-    out["elapsed"] = wall.groupby([df[c] for c in CELL], sort=False).cumsum().to_numpy()
+    out["elapsed"] = wall.groupby(cell, sort=False).cumsum().to_numpy()
     cost = df["cost"] if "cost" in df.columns else pd.Series(1.0, index=df.index)
-    out["cost_spent"] = cost.groupby([df[c] for c in CELL], sort=False).cumsum().to_numpy()
+    out["cost_spent"] = cost.groupby(cell, sort=False).cumsum().to_numpy()
     return out
 
 

@@ -235,12 +235,16 @@ def report_scaling(workdir: Path, **shape: int) -> dict[str, Any]:
     run = workdir / "synthetic"
     rows = synthetic_run(run, **shape)
     code = ("import resource, sys, time; from tunebench.benchmarks.report import build_report; "
-            "t = time.perf_counter(); build_report(sys.argv[1]); "
-            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "u = resource.getrusage(resource.RUSAGE_SELF); t = time.perf_counter(); "
+            "build_report(sys.argv[1]); r = resource.getrusage(resource.RUSAGE_SELF); "
+            "print(time.perf_counter() - t, r.ru_utime + r.ru_stime - u.ru_utime - u.ru_stime, "
+            "r.ru_maxrss)")
     res = subprocess.run([sys.executable, "-c", code, str(run)], capture_output=True,
                          text=True, check=True)
-    seconds, rss_kib = res.stdout.split()[-2:]
-    return {"rows": rows, "seconds": float(seconds), "peak_mib": int(rss_kib) / 1024}
+    # CPU seconds next to wall: on a shared machine the wall time follows the load
+    seconds, cpu, rss_kib = res.stdout.split()[-3:]
+    return {"rows": rows, "seconds": float(seconds), "cpu_seconds": float(cpu),
+            "peak_mib": int(rss_kib) / 1024}
 
 
 #: The paper suite's shape with a protocol axis: 15 x 84 x 20 x 100 x 2 = 5,040,000 rows.
@@ -299,7 +303,8 @@ def to_markdown(result: dict[str, Any]) -> str:
     if result.get("report"):
         r = result["report"]
         lines += ["", "## Report generation", "",
-                  f"* {r['rows']:,} rows: {r['seconds']:.1f} s, peak memory {r['peak_mib']:.0f} MiB"]
+                  f"* {r['rows']:,} rows: {r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s CPU, "
+                  f"peak memory {r['peak_mib']:.0f} MiB"]
     if result.get("planning"):
         p = result["planning"]
         lines += ["", f"## Planning `{p['suite']}` (estimated costs)", "",

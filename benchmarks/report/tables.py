@@ -87,6 +87,19 @@ def short_names(names: list[str], width: int = MAX_NAME) -> dict[str, str]:
     return out
 
 
+def booktabs(headers: list[str], rows: list[list[str]], align: str, caption: str,
+             label: str) -> str:
+    """A booktabs ``table`` environment of already escaped cells: the text pandas'
+    ``DataFrame.style.hide(axis="index").to_latex(hrules=True, environment="table",
+    position="t", position_float="centering", ...)`` writes for string cells, without
+    its per-cell styling machinery (seconds for the thousands of rows of a paper run)."""
+    lines = [r"\begin{table}[t]", r"\centering", rf"\caption{{{caption}}}", rf"\label{{{label}}}",
+             rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(headers) + r" \\",
+             r"\midrule", *(" & ".join(r) + r" \\" for r in rows), r"\bottomrule",
+             r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
 class Table:
     """A frame plus presentation hints: which cells are best (bold), marked, intervals.
 
@@ -102,6 +115,7 @@ class Table:
         self.marks = marks.reset_index(drop=True) if marks is not None else None
         self.decimals = dict(decimals or {})
         self._intervals = self._find_intervals()
+        self._grid: list[list[tuple[str, bool, str]]] | None = None
 
     def intervals(self) -> dict[str, tuple[str, str]]:
         """Centre column -> (low column, high column)."""
@@ -120,18 +134,34 @@ class Table:
         hidden = {b for pair in self.intervals().values() for b in pair}
         return [c for c in self.df.columns if c not in hidden]
 
-    def _num(self, i: int, col: str) -> str:
-        return fmt(self.df.at[i, col], self.decimals.get(col, DEFAULT_DECIMALS),
-                   col in P_COLUMNS)
+    def _formatted(self, col: str) -> list[str]:
+        """Every cell of ``col`` formatted by :func:`fmt` (one pass over the column)."""
+        digits, p_value = self.decimals.get(col, DEFAULT_DECIMALS), col in P_COLUMNS
+        return [fmt(v, digits, p_value) for v in self.df[col].to_numpy(dtype=object)]
 
-    def _cell(self, i: int, col: str) -> tuple[str, bool, str]:
-        v = self._num(i, col)
-        pair = self.intervals().get(col)
-        if pair and v != "–":
-            v = f"{v} [{self._num(i, pair[0])}, {self._num(i, pair[1])}]"
-        b = bool(self.bold is not None and col in self.bold and self.bold.at[i, col])
-        m = str(self.marks.at[i, col]) if self.marks is not None and col in self.marks else ""
-        return v, b, "" if m in ("", "nan") else m
+    def _cells(self) -> list[list[tuple[str, bool, str]]]:
+        """Rows of shown cells ``(text, bold, mark)``, computed once per table column by
+        column: per-cell ``DataFrame.at`` lookups cost minutes on the thousands of rows of
+        a paper-scale run's within-problem tests."""
+        if self._grid is not None:
+            return self._grid
+        n, columns = len(self.df), []
+        for col in self.columns():
+            v = self._formatted(col)
+            pair = self.intervals().get(col)
+            if pair:
+                lo, hi = self._formatted(pair[0]), self._formatted(pair[1])
+                v = [x if x == "\u2013" else f"{x} [{a}, {b}]"
+                     for x, a, b in zip(v, lo, hi, strict=True)]
+            b = ([bool(x) for x in self.bold[col].to_numpy(dtype=object)]
+                 if self.bold is not None and col in self.bold else [False] * n)
+            m = ([str(x) for x in self.marks[col].to_numpy(dtype=object)]
+                 if self.marks is not None and col in self.marks else [""] * n)
+            columns.append([(x, y, "" if z in ("", "nan") else z)
+                            for x, y, z in zip(v, b, m, strict=True)])
+        self._grid = [list(row) for row in zip(*columns, strict=True)] if columns else [
+            [] for _ in range(n)]
+        return self._grid
 
     def _headers(self) -> list[str]:
         iv = self.intervals()
@@ -145,21 +175,17 @@ class Table:
         cols = self.columns()
         names = short_names([str(v) for v in self.df["problem"]]) if "problem" in cols else {}
         rows = []
-        for i in range(len(self.df)):
+        for row in self._cells():
             cells = []
-            for c in cols:
-                v, b, m = self._cell(i, c)
+            for c, (v, b, m) in zip(cols, row, strict=True):
                 text = latex_escape(names.get(v, v) if c == "problem" else v)
                 text = rf"\textbf{{{text}}}" if b else text
                 cells.append(text + (rf"$^{{{latex_escape(m)}}}$" if m else ""))
             rows.append(cells)
-        disp = pd.DataFrame(rows, columns=[latex_escape(h) for h in self._headers()])
         align = "".join("l" if c in ("strategy", "problem", "a", "b", "source")
                         or not pd.api.types.is_numeric_dtype(self.df[c]) else "r" for c in cols)
-        tex = disp.style.hide(axis="index").to_latex(
-            hrules=True, column_format=align, environment="table", position="t",
-            position_float="centering", caption=latex_escape(self.caption),
-            label=f"tab:tunebench-{self.name.replace('_', '-')}")
+        tex = booktabs([latex_escape(h) for h in self._headers()], rows, align,
+                       latex_escape(self.caption), f"tab:tunebench-{self.name.replace('_', '-')}")
         note = self.note
         if names:
             note = (note + " " if note else "") + "Problems: " + "; ".join(
@@ -172,10 +198,9 @@ class Table:
     def to_markdown(self) -> str:
         out = [f"**{self.caption}**", "", "| " + " | ".join(self._headers()) + " |",
                "|" + "|".join(" --- " for _ in self.columns()) + "|"]
-        for i in range(len(self.df)):
+        for row in self._cells():
             cells = []
-            for c in self.columns():
-                v, b, m = self._cell(i, c)
+            for v, b, m in row:
                 cells.append((f"**{v}**" if b else v) + (f"<sup>{m}</sup>" if m else ""))
             out.append("| " + " | ".join(cells) + " |")
         if self.note:
@@ -186,10 +211,9 @@ class Table:
         rows = ["<table><caption>" + html.escape(self.caption) + "</caption><thead><tr>"
                 + "".join(f"<th>{html.escape(h)}</th>" for h in self._headers())
                 + "</tr></thead><tbody>"]
-        for i in range(len(self.df)):
+        for row in self._cells():
             tds = []
-            for c in self.columns():
-                v, b, m = self._cell(i, c)
+            for v, b, m in row:
                 t = html.escape(v)
                 if b:
                     t = f"<b>{t}</b>"
