@@ -182,7 +182,9 @@ def summarise(inputs: Inputs) -> Summary:
     trials, manifests, failed cells and reference table :func:`load` read)."""
     suite = inputs.manifest["suite"]
     budget = int(suite["budget"])
-    df = main_size_only(default_workers_only(default_protocol_only(inputs.trials, suite)))
+    # one copy of the default protocol's trials, shared by every section that reads it
+    proto_trials = default_protocol_only(inputs.trials, suite)
+    df = main_size_only(default_workers_only(proto_trials))
     n_main = (sizes_of(inputs.trials) or [None])[-1]  # None: one size per problem
     if df.empty or not (df["status"] == Status.OK).any():
         return _empty(inputs, budget)
@@ -226,8 +228,8 @@ def summarise(inputs: Inputs) -> Summary:
         overfitting=overfitting_table(fin), rank_reversals=rank_reversals(fin),
         timing=timing(df), failed_trials=failed_trials(df),
         provenance=provenance(inputs.manifest),
-        scaling=scaling(default_workers_only(default_protocol_only(inputs.trials, suite))),
-        **_sections(inputs, df, fin, scored, strategies, sample, lstar),
+        scaling=scaling(default_workers_only(proto_trials)),
+        **_sections(inputs, df, fin, scored, strategies, sample, lstar, proto_trials),
     )
     summary.bayes = signed_rank(fin) if scores else {}
     summary.checklist = checklist(summary, signed=refs.signed)
@@ -236,7 +238,7 @@ def summarise(inputs: Inputs) -> Summary:
 
 def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.DataFrame,
               strategies: list[str], sample: pd.DataFrame | None,
-              lstar: pd.DataFrame) -> dict[str, Any]:
+              lstar: pd.DataFrame, proto_trials: pd.DataFrame) -> dict[str, Any]:
     """The numbers of the control, null-check, metric, defaults, protocol and fidelity
     sections; ``sample`` is the reference sample of the run's protocol, None when the run
     has no normalised scores."""
@@ -261,8 +263,7 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
         "protocols": compare_protocols(main_size_only(default_workers_only(inputs.trials)),
                                        inputs.manifest["suite"]),
         "fidelity": fidelity_summary(df, scored),
-        "parallel": parallel_summary(main_size_only(default_protocol_only(
-                                         inputs.trials, inputs.manifest["suite"])),
+        "parallel": parallel_summary(main_size_only(proto_trials),
                                      inputs.manifest["suite"].get("parallel"), ALPHA,
                                      lstar, best_known_map(inputs.manifests, problems)[0]),
         "conditional_modes": by_mode(fin),

@@ -59,7 +59,7 @@ def render(s: Summary, out: Path) -> Path:
 
 
 def _protocol(s: Summary) -> str:
-    present = sorted(set(s.trials["protocol"].dropna())) if "protocol" in s.trials else []
+    present = sorted(s.trials["protocol"].dropna().unique()) if "protocol" in s.trials else []
     return ", ".join(present) or f"cv-{s.manifest['suite']['folds']}"
 
 
