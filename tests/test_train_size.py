@@ -127,6 +127,10 @@ def test_scaling_against_hand_computed_values():
     assert r["val_gain_rel"] == pytest.approx((0.15 / 0.45 + 1.0 / 2.0) / 2)
     assert r["test_gain_rel"] == pytest.approx((-0.04 / 0.42 + 0.5 / 2.0) / 2)
     assert r["test_se"] == pytest.approx((0.07 + 0.20) / 2)  # incumbents: a trial 1, b trial 0
+    assert r["test_se_rel"] == pytest.approx((0.07 / 0.42 + 0.20 / 2.0) / 2)
+    # |test gain| < 2 SE: a |-.04| < .14 yes; b .5 < .40 no
+    assert r["noise_share"] == pytest.approx(0.5)
+    assert math.isnan(t.loc[(100, "random"), "noise_share"])
     # tpe OT: a 0.46 - 0.46 = 0 (incumbent test .50 then .46); b: trial 0 stays, OT 0
     assert r["ot_share"] == 0.0
     # random on b: incumbent stays trial 0 (val 2.0 < 3.0) -> OT 0; on a: 0.42 - 0.40 > 0

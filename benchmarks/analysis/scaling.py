@@ -13,7 +13,10 @@ with random search's (``random``, the baseline) on the same seed, hence the same
   & Feurer 2025; see :mod:`benchmarks.analysis.overfitting`) at the final budget;
 * Spearman's rho between validation and test loss over the configurations a cell tried;
 * ``test_se``: the test-set standard error of the final incumbent's loss (recorded per
-  trial, :mod:`problems.test_se`), to set against the test gain.
+  trial, :mod:`problems.test_se`), to set against the test gain; ``test_se_rel`` the same
+  divided by random search's test loss (the scale of ``test_gain_rel``);
+  ``noise_share``: the share of problems whose mean raw test gain is below 2 test SEs
+  (compared within each problem, in its own units): there one split cannot show the gain.
 
 Seeds are averaged within a problem; means over problems. The paired test is the exact
 two-sided Wilcoxon signed-rank test over problems on the relative gains (zeros dropped),
@@ -35,7 +38,12 @@ from tunebench.benchmarks.analysis.trajectory import CELL, final, incumbents
 BASELINE = "random"
 TABLE = ["n_train", "strategy", "problems", "val_gain", "test_gain", "val_gain_rel",
          "test_gain_rel", "val_band", "test_band", "ot_share", "rel_ot", "spearman", "test_se",
-         "val_p", "test_p", "val_p_holm", "test_p_holm"]
+         "test_se_rel", "noise_share", "val_p", "test_p", "val_p_holm", "test_p_holm"]
+#: Columns of the report's table: unitless ones only (raw gains and SEs are means over
+#: problems with different units and loss scales, so the largest-loss problem dominates).
+SHOWN = ["n_train", "strategy", "problems", "val_gain_rel", "test_gain_rel", "val_band",
+         "test_band", "test_se_rel", "noise_share", "ot_share", "rel_ot", "spearman",
+         "val_p_holm", "test_p_holm"]
 
 
 def sizes_of(trials: pd.DataFrame) -> list[int]:
@@ -93,6 +101,8 @@ def gains(fin: pd.DataFrame) -> pd.DataFrame:
         out[f"{side}_gain"] = m[f"{col}_rs"] - m[col]
         scale = m[f"{col}_rs"].abs()
         out[f"{side}_gain_rel"] = out[f"{side}_gain"] / scale.where(scale > 0, 1.0)
+    scale = m["inc_test_rs"].abs()
+    out["test_se_rel"] = out["test_loss_se"] / scale.where(scale > 0, 1.0)
     return out
 
 
@@ -102,7 +112,8 @@ def size_rows(fin: pd.DataFrame, n_train: int) -> list[dict]:
     rows = []
     for strategy, s in g.groupby("strategy", sort=True):
         pp = s.groupby("problem")[["val_gain", "test_gain", "val_gain_rel",
-                                   "test_gain_rel", "test_loss_se"]].mean()
+                                   "test_gain_rel", "test_loss_se", "test_se_rel"]].mean()
+        known = pp["test_loss_se"].notna()
         cells = fin[fin["strategy"] == strategy]
         rows.append({
             "n_train": n_train, "strategy": strategy, "problems": len(pp),
@@ -113,8 +124,11 @@ def size_rows(fin: pd.DataFrame, n_train: int) -> list[dict]:
             "rel_ot": float(cells["rel_ot"].mean()) if cells["rel_ot"].notna().any() else np.nan,
             "spearman": float(cells["spearman"].mean()) if cells["spearman"].notna().any()
             else np.nan,
-            "test_se": float(pp["test_loss_se"].mean()) if pp["test_loss_se"].notna().any()
-            else np.nan,
+            "test_se": float(pp["test_loss_se"].mean()) if known.any() else np.nan,
+            "test_se_rel": float(pp["test_se_rel"].mean()) if known.any() else np.nan,
+            "noise_share": (float((pp["test_gain"].abs()[known]
+                                   < 2 * pp["test_loss_se"][known]).mean())
+                            if known.any() and strategy != BASELINE else np.nan),
             "val_p": np.nan if strategy == BASELINE else _wilcoxon(pp["val_gain_rel"]),
             "test_p": np.nan if strategy == BASELINE else _wilcoxon(pp["test_gain_rel"]),
         })
@@ -179,5 +193,5 @@ def _problems_needed(tests: int, alpha: float) -> int:
     return n
 
 
-__all__ = ["BASELINE", "TABLE", "final_cells", "gains", "main_size_only", "scaling",
+__all__ = ["BASELINE", "SHOWN", "TABLE", "final_cells", "gains", "main_size_only", "scaling",
            "size_rows", "sizes_of", "smallest_p", "verdicts"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from tunebench.benchmarks.analysis.scaling import SHOWN
 from tunebench.benchmarks.report import figures
 from tunebench.benchmarks.report.tables import Table
 
@@ -53,24 +53,27 @@ def scaling_section(page: Any, result: dict[str, Any]) -> None:
               "The sections above report the largest size. Gains are random search's final "
               "incumbent loss minus the strategy's, on the same problem and seed (positive: "
               "the strategy is better); relative gains divide by random search's loss.")
-    page.table(Table("scaling", table, "Per training size and strategy: gain over random "
+    page.table(Table("scaling", table[SHOWN], "Per training size and strategy: gain over random "
                      "search on validation and test, overtuning, validation-test rank "
                      "correlation and the test-set standard error of the incumbent's loss",
                      note="val_band/test_band: 1.96 standard errors over problems of the "
                           "relative gain. ot_share: cells with overtuning > 0; rel_ot: mean "
                           "relative overtuning where defined (Schneider, Bischl & Feurer "
                           "2025). spearman: mean over cells of the rank correlation of the "
-                          "configurations tried. test_se: mean test-set SE of the final "
-                          "incumbent's loss (NaN for metrics that are not row means, see "
-                          "problems/test_se.py); a test gain below about 2 x test_se cannot "
-                          "show on one split. p: exact two-sided Wilcoxon signed-rank over "
+                          "configurations tried. test_se_rel: mean test-set SE of the final "
+                          "incumbent's loss over random search's test loss (NaN for metrics "
+                          "that are not row means, see problems/test_se.py); noise_share: "
+                          "share of problems whose mean test gain is below 2 test SEs (in "
+                          "the problem's own units), where one split cannot show the gain. "
+                          "p: exact two-sided Wilcoxon signed-rank over "
                           "problems of the relative gains; p_holm: Holm across sizes."))
-    noisy = table[(table["strategy"] != "random") & np.isfinite(table["test_se"])
-                  & (table["test_gain"].abs() < 2 * table["test_se"])]
-    if len(noisy):
-        page.para(f"In {len(noisy)} of {int((table['strategy'] != 'random').sum())} "
-                  "(size, strategy) rows the mean test gain is smaller than twice the test "
-                  "set's standard error: there the test set cannot tell the gain from noise.")
+    rows = table[(table["strategy"] != "random") & table["noise_share"].notna()]
+    if len(rows):
+        per = rows.groupby("n_train")["noise_share"].mean()
+        page.para("Share of (problem, strategy) pairs whose mean test gain is below twice "
+                  "the test set's standard error, where the test set cannot tell the gain "
+                  "from noise: " + "; ".join(f"{n} rows: {v:.0%}" for n, v in per.items())
+                  + ".")
     for sentence in result["verdicts"]:
         page.para(sentence)
     page.figure(gain_figure(table), "scaling_gain",
