@@ -43,7 +43,7 @@ def _suite(**kw):
 
 def _frame(result):
     assert result.ok, result.error
-    return pd.DataFrame(result.records)
+    return pd.DataFrame(result.rows())
 
 
 def test_suite_without_the_keys_is_unchanged():
@@ -51,7 +51,7 @@ def test_suite_without_the_keys_is_unchanged():
     assert suite.parallel is None and suite.worker_counts == (1,)
     assert "workers" not in suite.to_dict() and "parallel" not in suite.to_dict()
     assert [c.id for c in plan(suite)] == ["branin__random__1"]
-    record = run_cell(plan(suite)[0], suite).records[0]
+    record = run_cell(plan(suite)[0], suite).rows()[0]
     assert not set(PAR) & set(record)
 
 
