@@ -13,7 +13,7 @@ from tunebench.benchmarks.execution import durations
 from tunebench.benchmarks.execution.cell import Cell, run_cell
 from tunebench.benchmarks.execution.runner import expected_cells, plan
 from tunebench.benchmarks.plan.suite import SuiteError, parse
-from tunebench.benchmarks.store.rundir import DETERMINISTIC
+from tunebench.benchmarks.store.schema import DETERMINISTIC
 from tunebench.problems.catalogue import get_problem
 from tunebench.strategies.simple import RandomSearch
 

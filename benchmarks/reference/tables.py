@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from tunebench.benchmarks.reference.signatures import signatures
 from tunebench.benchmarks.store.rundir import StoreError, read_trials
+from tunebench.benchmarks.store.schema import TIMING
 from tunebench.benchmarks.plan.suite import Suite
 from tunebench.problems.space import Config, SearchSpace
 from tunebench.strategies.base import Strategy
@@ -62,8 +63,8 @@ def cache_dir() -> Path:
     """Where built tables are cached: ``$TUNEBENCH_REFERENCE_CACHE`` or results/references."""
     return Path(os.environ.get(CACHE_ENV) or Path("results") / "references")
 
-DROP = ["suite", "strategy", "trial", "fold_losses", "error", "fit_seconds", "ask_seconds",
-        "tell_seconds", "trial_seconds", "reused", "n_warnings", "started_at"]
+#: Trials columns the raw sample leaves out (bookkeeping and timings).
+DROP = ["suite", "strategy", "trial", "fold_losses", "error", "reused", "n_warnings", *TIMING]
 
 
 class ReferenceMismatch(StoreError):

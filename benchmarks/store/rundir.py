@@ -10,9 +10,11 @@ Layout of ``results/<suite>/<run-id>/``::
     .lock                held (``flock``) by the one process writing the run
 
 Every file is written to a temporary name unique to the writing process, flushed, fsynced
-and renamed, so a crash leaves only whole files; resuming verifies every cell file (see
-:mod:`benchmarks.integrity`) and runs only the cells with no good file. ``trials.parquet``
-is plain Parquet: ``pandas.read_parquet`` reads it with no tunebench import.
+and renamed (:mod:`benchmarks.store.files`), so a crash leaves only whole files; resuming
+verifies every cell file (see :mod:`benchmarks.store.integrity`) and runs only the cells
+with no good file. ``trials.parquet`` is plain Parquet with the schema of
+:mod:`benchmarks.store.schema` (re-exported here): ``pandas.read_parquet`` reads it with no
+tunebench import.
 """
 
 from __future__ import annotations
