@@ -43,6 +43,7 @@ from tunebench.benchmarks.reference.signatures import signatures
 from tunebench.benchmarks.store.rundir import StoreError, read_trials
 from tunebench.benchmarks.store.schema import TIMING
 from tunebench.benchmarks.plan.suite import Suite
+from tunebench.problems.base import Status
 from tunebench.problems.space import Config, SearchSpace
 from tunebench.strategies.base import Strategy
 
@@ -134,7 +135,7 @@ def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
         allrows["protocol"] = ""
     if not by_size:
         allrows["n_train"] = pd.NA
-    ok = allrows[allrows["status"] == "ok"]
+    ok = allrows[allrows["status"] == Status.OK]
     rows = []
     for (problem, proto, n_train, seed), g in ok.groupby(["problem", "protocol", "n_train",
                                                           "seed"], sort=True, dropna=False):
