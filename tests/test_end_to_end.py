@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tunebench.benchmarks.store.rundir import COLUMNS, DETERMINISTIC
+from tunebench.benchmarks.store.schema import COLUMNS, DETERMINISTIC
 from tests.conftest import write_suite
 
 

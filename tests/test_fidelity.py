@@ -177,7 +177,7 @@ def _mf_run(tmp_path, run_cli, jobs: str, name: str) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_mixed_suite_end_to_end_equal_cost_and_identical_across_jobs(tmp_path, run_cli):
-    from tunebench.benchmarks.store.rundir import DETERMINISTIC
+    from tunebench.benchmarks.store.schema import DETERMINISTIC
 
     df = _mf_run(tmp_path, run_cli, "1", "one")
     cells = df.groupby(["problem", "strategy", "seed"])

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tunebench.benchmarks.store.rundir import DETERMINISTIC
+from tunebench.benchmarks.store.schema import DETERMINISTIC
 from tests.conftest import write_suite
 
 
@@ -87,7 +87,7 @@ def test_cell_metadata_names_the_cell_and_merges(tiny_run):
     assert len(info["sha256"]) == 64
 
     from tunebench.benchmarks.store.integrity import stamp
-    from tunebench.benchmarks.store.rundir import records_table
+    from tunebench.benchmarks.store.schema import records_table
 
     table = records_table([]).replace_schema_metadata({"tunebench.schema": "2"})
     meta = stamp(table, {"cell": "x"}).schema.metadata

@@ -13,7 +13,7 @@ from tunebench.benchmarks.execution import durations
 from tunebench.benchmarks.execution.cell import Cell, run_cell
 from tunebench.benchmarks.execution.runner import expected_cells, plan
 from tunebench.benchmarks.plan.suite import SuiteError, parse
-from tunebench.benchmarks.store.rundir import DETERMINISTIC
+from tunebench.benchmarks.store.schema import DETERMINISTIC
 from tunebench.problems.catalogue import get_problem
 from tunebench.strategies.simple import RandomSearch
 
@@ -43,7 +43,7 @@ def _suite(**kw):
 
 def _frame(result):
     assert result.ok, result.error
-    return pd.DataFrame(result.records)
+    return pd.DataFrame(result.rows())
 
 
 def test_suite_without_the_keys_is_unchanged():
@@ -51,7 +51,7 @@ def test_suite_without_the_keys_is_unchanged():
     assert suite.parallel is None and suite.worker_counts == (1,)
     assert "workers" not in suite.to_dict() and "parallel" not in suite.to_dict()
     assert [c.id for c in plan(suite)] == ["branin__random__1"]
-    record = run_cell(plan(suite)[0], suite).records[0]
+    record = run_cell(plan(suite)[0], suite).rows()[0]
     assert not set(PAR) & set(record)
 
 

@@ -13,7 +13,7 @@ from tunebench.benchmarks.execution.cell import Cell
 from tunebench.benchmarks.report.page import Page
 from tunebench.benchmarks.report.protocol import protocol_section
 from tunebench.benchmarks.execution.runner import plan
-from tunebench.benchmarks.store.rundir import DETERMINISTIC
+from tunebench.benchmarks.store.schema import DETERMINISTIC
 from tunebench.benchmarks.plan.suite import SuiteError, parse
 from tunebench.problems.catalogue import get_problem
 from tunebench.problems.protocols import Protocol, ProtocolError

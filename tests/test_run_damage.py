@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from tunebench.benchmarks.store.rundir import DETERMINISTIC
+from tunebench.benchmarks.store.schema import DETERMINISTIC
 from tests.conftest import write_suite
 from tests.test_reliability import cli, snapshot, wait_for
 

@@ -23,7 +23,7 @@ MOVED = {
     "benchmarks.estimate": "tunebench.benchmarks.plan.estimate",
     "benchmarks.suite": "tunebench.benchmarks.plan.suite",
     "benchmarks.cell": "tunebench.benchmarks.execution.cell",
-    "benchmarks.cell_mf": "tunebench.benchmarks.execution.cell_mf",
+    "benchmarks.cell_mf": "tunebench.benchmarks.execution.loop",
     "benchmarks.trial": "tunebench.benchmarks.execution.trial",
     "benchmarks.runner": "tunebench.benchmarks.execution.runner",
     "benchmarks.isolate": "tunebench.benchmarks.execution.isolate",

@@ -34,6 +34,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from tunebench.problems.base import Status
+
 MIN_RANGE = 1e-12
 KEYS = ["problem", "seed"]
 
@@ -92,7 +94,7 @@ def best_known(problem: str, metric: str, optimum: float | None,
 
 def reference_curves(sample: pd.DataFrame, budget: int) -> pd.DataFrame:
     """``R0`` per (problem, seed, trial 0..budget-1) from a reference sample's ok rows."""
-    ok = sample[sample["status"] == "ok"]
+    ok = sample[sample["status"] == Status.OK]
     rows = []
     budgets = np.arange(1, budget + 1)
     for (problem, seed), g in ok.groupby(KEYS, sort=True):

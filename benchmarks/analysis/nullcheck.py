@@ -33,6 +33,7 @@ from tunebench.benchmarks.analysis.normalise import (
     sorted_with_ties,
 )
 from tunebench.benchmarks.analysis.stats import stream_seed
+from tunebench.problems.base import Status
 from tunebench.strategies.registry import RANDOM_SEARCH
 
 N_PERM = 2000
@@ -103,11 +104,11 @@ def null_check(trials: pd.DataFrame, sample: pd.DataFrame, lstar: pd.DataFrame,
     cells are narrow (``narrow``: :func:`narrow_cells`; 0 when not given). ``trials`` are
     the run's trials; ``sample`` and ``lstar`` the reference table's of the run's protocol. Runs too large for ``n_perm`` permutations
     within :data:`WORK` get fewer (at least :data:`MIN_PERM`; the table says how many)."""
-    ok = sample[(sample["status"] == "ok") & np.isfinite(sample["val_loss"])]
+    ok = sample[(sample["status"] == Status.OK) & np.isfinite(sample["val_loss"])]
     groups = {k: g for k, g in ok.groupby(KEYS, sort=True)}
     best = lstar.set_index(KEYS)[["lstar_val", "lstar_test"]]
     rows = []
-    random = trials[trials["strategy"].isin(RANDOM_SEARCH) & (trials["status"] == "ok")
+    random = trials[trials["strategy"].isin(RANDOM_SEARCH) & (trials["status"] == Status.OK)
                     & np.isfinite(trials["val_loss"])]
     pooled = len(random) + sum(len(groups[(p, seed)]) for _, p, seed in
                                random[["strategy", *KEYS]].drop_duplicates().itertuples(False)
@@ -159,7 +160,7 @@ def narrow_cells(sample: pd.DataFrame, lstar: pd.DataFrame, budget: int,
     """The (problem, seed, side) whose ``R0(budget) - L*`` (``span``) is below ``fraction``
     of the interquartile range of the reference sample's losses on that side (``spread``);
     ``ratio`` = span / spread. Problems whose sample has no spread are not listed."""
-    ok = sample[(sample["status"] == "ok") & np.isfinite(sample["val_loss"])]
+    ok = sample[(sample["status"] == Status.OK) & np.isfinite(sample["val_loss"])]
     best = lstar.set_index(KEYS)
     rows = []
     for (p, seed), g in ok.groupby(KEYS, sort=True):

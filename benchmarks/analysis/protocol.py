@@ -26,6 +26,7 @@ from scipy import stats
 from tunebench.benchmarks.analysis.overfitting import overfitting
 from tunebench.benchmarks.analysis.trajectory import incumbents
 from tunebench.benchmarks.store.protocols import default_protocol_only, protocols_of
+from tunebench.problems.base import Status
 
 PCELL = ["problem", "protocol", "strategy", "seed"]
 #: The trial columns :func:`trajectories` reads (the others are not copied per protocol).
@@ -97,7 +98,7 @@ def rank_correlations(trials: pd.DataFrame) -> pd.DataFrame:
     per-cell loop took minutes to call on a paper-sized run): cells are rows of a NaN-padded
     array; rho is the Pearson correlation of average ranks, tau-b is
     ``sum sign(dv) sign(dt) / sqrt(pairs untied in v x pairs untied in t)``."""
-    ok = trials.loc[(trials["status"] == "ok") & ~trials["reused"]
+    ok = trials.loc[(trials["status"] == Status.OK) & ~trials["reused"]
                     & np.isfinite(trials["val_loss"]) & np.isfinite(trials["test_loss"]),
                     PCELL + ["val_loss", "test_loss"]]
     cols = PCELL + ["configs", "spearman", "kendall"]

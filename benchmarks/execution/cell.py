@@ -4,16 +4,14 @@
 in-process, in a worker process or on a Dask worker. Each trial is one ask -> evaluate ->
 tell; ask, tell and fit times are recorded separately.
 
-Within a cell, a configuration proposed again is not refitted: its stored evaluation is
-reused (``reused=True``, ``fit_seconds=0``). Objectives are deterministic for a given
-(problem, seed, configuration), so this changes no loss, only wasted time.
+The trial loop itself (full and multi-fidelity, and the steps of the parallel schedules)
+is :class:`benchmarks.execution.loop.TrialLoop`; each trial becomes a
+:class:`benchmarks.store.schema.TrialRecord`.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import math
 import threading
 import time
 import traceback
@@ -31,7 +29,9 @@ from tunebench.benchmarks.execution.trial import (  # noqa: F401  (re-exported: 
     metric_columns,
     params_json,
 )
-from tunebench.problems.base import Evaluation, Objective, Status, derive_seed
+from tunebench.benchmarks.execution.loop import TrialLoop
+from tunebench.benchmarks.store.schema import TrialRecord
+from tunebench.problems.base import derive_seed
 from tunebench.problems.catalogue import get_problem, with_suite_metric
 from tunebench.problems.protocols import Protocol
 from tunebench.strategies.registry import resolve
@@ -43,13 +43,17 @@ class CellResult:
     """Records of a cell's trials, or the error that stopped the strategy."""
 
     cell: Cell
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[TrialRecord] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The records as table rows (see :meth:`TrialRecord.row`)."""
+        return [r.row() for r in self.records]
 
 
 def run_cell(cell: Cell, suite: Suite, salt: str = "") -> CellResult:
@@ -98,64 +102,21 @@ def _run(cell: Cell, suite: Suite, result: CellResult, salt: str = "") -> None:
     if timeout and threading.current_thread() is not threading.main_thread():
         log.warning("trial_timeout is not enforced in worker threads; trials of %s run "
                     "without a time limit (tunebench runs Dask cells in a subprocess)", cell.id)
+    if suite.parallel and getattr(strategy, "multi_fidelity", False):
+        raise RuntimeError(f"strategy {cls.name!r} is multi-fidelity: parallel suites run "
+                           "full-fidelity strategies only")
+    loop = TrialLoop(cell, problem, objective, strategy, cls.name, budget, suite, timeout,
+                     protocol, result.records)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # fits record their own; these are the strategy's
         if suite.parallel:  # parallel workers (batch rounds or a simulated clock)
             from tunebench.benchmarks.execution.parallel import run_parallel_trials
 
-            run_parallel_trials(cell, problem, objective, strategy, cls.name, budget, suite,
-                                timeout, result, protocol)
-        elif getattr(cls, "multi_fidelity", False):  # budget in full-evaluation equivalents
-            from tunebench.benchmarks.execution.cell_mf import run_mf_trials
-
-            run_mf_trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout,
-                          result, protocol)
-        else:
-            _trials(cell, problem, objective, strategy, cls.name, budget, suite, timeout, result)
+            run_parallel_trials(loop, int(cell.workers or suite.worker_counts[0]))
+        else:  # full or multi-fidelity: budget in full-evaluation equivalents
+            loop.run()
     if caught:
         first = caught[0]
         log.warning("%s: the strategy raised %d warning(s), e.g. %s: %s", cell.id, len(caught),
                     first.category.__name__, str(first.message)[:200])
 
-
-def _trials(cell: Cell, problem: Any, objective: Objective, strategy: Any, name: str,
-            budget: int, suite: Suite, timeout: float | None,
-            result: CellResult) -> None:
-    """The trial loop: ask -> validate -> evaluate (or reuse) -> tell -> record."""
-    cache: dict[str, Evaluation] = {}
-    protocol = cell_protocol(cell, suite)
-    # Model fits per evaluation (a synthetic function is one "fit" whatever the protocol).
-    fits = 1 if problem.task == "synthetic" else protocol.fits_per_evaluation
-    base = {"suite": suite.name, "problem": problem.name, "protocol": protocol.name,
-            "strategy": name, "seed": cell.seed, "metric": problem.metric,
-            "n_train": getattr(objective, "n_train", None)}
-    for trial in range(budget):
-        started_at = time.time()
-        t0 = time.perf_counter()
-        if trial == 0 and suite.start_from_default and problem.default_config:
-            config = problem.space.canonical(problem.default_config)
-        else:
-            config = _call_within(strategy.ask, timeout, f"{name!r} ask at trial {trial}")
-        t1 = time.perf_counter()
-        config = checked_config(problem.space, name, trial, config)
-        key = params_json(config)
-        reused = key in cache
-        evaluation = cache[key] if reused else evaluate(objective, config, timeout)
-        cache[key] = evaluation
-        t2 = time.perf_counter()
-        loss = evaluation.val_loss if evaluation.status == Status.OK else math.nan
-        _call_within(functools.partial(strategy.tell, config, loss), timeout,
-                     f"{name!r} tell at trial {trial}")
-        t3 = time.perf_counter()
-        result.records.append({
-            **base, "trial": trial, "params": key,
-            "val_loss": evaluation.val_loss, "test_loss": evaluation.test_loss,
-            "fold_losses": list(evaluation.fold_losses), "status": str(evaluation.status),
-            "error": evaluation.error,
-            "fit_seconds": 0.0 if reused else evaluation.fit_seconds,
-            "ask_seconds": t1 - t0, "tell_seconds": t3 - t2,
-            "trial_seconds": t3 - t0, "reused": reused, "n_warnings": evaluation.n_warnings,
-            "fits": 0 if reused else fits,
-            "started_at": started_at, "test_loss_se": evaluation.test_loss_se,
-            **metric_columns(evaluation),
-        })

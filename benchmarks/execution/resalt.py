@@ -74,7 +74,7 @@ def resalted_trials(run_dir: Path, resalts: int, jobs: int = 1) -> list[pd.DataF
             if not result.ok:
                 raise StoreError(f"re-salt {k} of cell {result.cell.id} failed:\n"
                                  f"{result.error}")
-            records.extend(result.records)
+            records.extend(result.rows())
         out.append(pd.DataFrame(records))
         log.info("re-salt %d/%d: %d cells, %d trials", k, resalts, len(cells), len(records))
     return out

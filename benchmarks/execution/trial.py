@@ -1,8 +1,8 @@
 """One trial's evaluation under a time limit, and the canonical form of what it records.
 
-Shared by the ordinary trial loop (:mod:`benchmarks.cell`) and the multi-fidelity one
-(:mod:`benchmarks.cell_mf`): the time limit that covers ``ask``, ``tell`` and the fit, the
-canonical text of a configuration, and the per-metric columns of a record.
+Used by the trial loop (:mod:`benchmarks.execution.loop`): the time limit that covers
+``ask``, ``tell`` and the fit, the canonical text of a configuration, and the per-metric
+columns of a record.
 """
 
 from __future__ import annotations

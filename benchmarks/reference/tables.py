@@ -41,7 +41,9 @@ import pyarrow as pa
 
 from tunebench.benchmarks.reference.signatures import signatures
 from tunebench.benchmarks.store.rundir import StoreError, read_trials
+from tunebench.benchmarks.store.schema import TIMING
 from tunebench.benchmarks.plan.suite import Suite
+from tunebench.problems.base import Status
 from tunebench.problems.space import Config, SearchSpace
 from tunebench.strategies.base import Strategy
 
@@ -62,8 +64,8 @@ def cache_dir() -> Path:
     """Where built tables are cached: ``$TUNEBENCH_REFERENCE_CACHE`` or results/references."""
     return Path(os.environ.get(CACHE_ENV) or Path("results") / "references")
 
-DROP = ["suite", "strategy", "trial", "fold_losses", "error", "fit_seconds", "ask_seconds",
-        "tell_seconds", "trial_seconds", "reused", "n_warnings", "started_at"]
+#: Trials columns the raw sample leaves out (bookkeeping and timings).
+DROP = ["suite", "strategy", "trial", "fold_losses", "error", "reused", "n_warnings", *TIMING]
 
 
 class ReferenceMismatch(StoreError):
@@ -133,7 +135,7 @@ def lstar_table(sample: pd.DataFrame, campaign: pd.DataFrame | None,
         allrows["protocol"] = ""
     if not by_size:
         allrows["n_train"] = pd.NA
-    ok = allrows[allrows["status"] == "ok"]
+    ok = allrows[allrows["status"] == Status.OK]
     rows = []
     for (problem, proto, n_train, seed), g in ok.groupby(["problem", "protocol", "n_train",
                                                           "seed"], sort=True, dropna=False):

@@ -108,7 +108,7 @@ def budget_problem(table: pa.Table, budget: int) -> str | None:
 
     Every trial is charged its ``cost`` (1 for a full-fidelity trial; the fraction of the
     full resource for a multi-fidelity one) and a cell stops as soon as the summed cost
-    reaches the budget (see :mod:`benchmarks.execution.cell_mf`). So a whole cell's summed
+    reaches the budget (see :mod:`benchmarks.execution.loop`). So a whole cell's summed
     cost reaches the budget at its last trial and not before: ``budget`` rows for an
     ordinary cell, any number of cheaper ones for a multi-fidelity cell. The sum is taken
     in trial order, as the cell loop takes it, so the comparison is exact.

@@ -10,9 +10,11 @@ Layout of ``results/<suite>/<run-id>/``::
     .lock                held (``flock``) by the one process writing the run
 
 Every file is written to a temporary name unique to the writing process, flushed, fsynced
-and renamed, so a crash leaves only whole files; resuming verifies every cell file (see
-:mod:`benchmarks.integrity`) and runs only the cells with no good file. ``trials.parquet``
-is plain Parquet: ``pandas.read_parquet`` reads it with no tunebench import.
+and renamed (:mod:`benchmarks.store.files`), so a crash leaves only whole files; resuming
+verifies every cell file (see :mod:`benchmarks.store.integrity`) and runs only the cells
+with no good file. ``trials.parquet`` is plain Parquet with the schema of
+:mod:`benchmarks.store.schema` (re-exported here): ``pandas.read_parquet`` reads it with no
+tunebench import.
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,138 +31,36 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tunebench.benchmarks.store import integrity, locks
+from tunebench.benchmarks.store.files import (  # noqa: F401  (re-exported)
+    StoreError,
+    atomic_write_bytes,
+    atomic_write_table,
+)
 from tunebench.benchmarks.store.paths import OutsideRunDir, contained, is_link
-from tunebench.problems.metrics import METRIC_COLUMNS
+from tunebench.benchmarks.store.schema import (  # noqa: F401  (re-exported)
+    BASE_COLUMNS,
+    BASE_SCHEMA,
+    COLUMNS,
+    DETERMINISTIC,
+    EXTRA_SCHEMA,
+    FIDELITY_DEFAULTS,
+    PARALLEL_DEFAULTS,
+    PARALLEL_SCHEMA,
+    SCHEMA,
+    SCHEMA_KEY,
+    SCHEMA_VERSION,
+    SORT,
+    SORT_PARALLEL,
+    TrialRecord,
+    has_parallel,
+    records_table,
+    schema_for,
+    schema_version,
+    upgrade,
+)
+from tunebench.problems.metrics import METRIC_COLUMNS  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
-
-#: Version of the trials table, in the Parquet key-value metadata ``tunebench.schema``.
-#: 1 (no metadata): one metric per trial. 2: adds ``val:<metric>``/``test:<metric>``.
-SCHEMA_VERSION = "2"
-SCHEMA_KEY = b"tunebench.schema"
-#: The columns of a schema-1 table; a table without them is not a tunebench table.
-BASE_SCHEMA = pa.schema([
-    ("suite", pa.string()), ("problem", pa.string()), ("strategy", pa.string()),
-    ("seed", pa.int64()), ("trial", pa.int64()), ("params", pa.string()),
-    ("val_loss", pa.float64()), ("test_loss", pa.float64()),
-    ("fold_losses", pa.list_(pa.float64())), ("metric", pa.string()),
-    ("status", pa.string()), ("error", pa.string()),
-    ("fit_seconds", pa.float64()), ("ask_seconds", pa.float64()),
-    ("tell_seconds", pa.float64()), ("trial_seconds", pa.float64()),
-    ("reused", pa.bool_()), ("n_warnings", pa.int64()),
-    ("started_at", pa.timestamp("ms", tz="UTC")),
-])
-#: Columns added by schema 2 besides the metric columns: the validation protocol and its
-#: model fits per evaluation, and the fidelity and cost (full-evaluation equivalents) of a
-#: multi-fidelity evaluation.
-EXTRA_SCHEMA = pa.schema([
-    ("protocol", pa.string()), ("fits", pa.int64()),
-    ("fidelity", pa.float64()), ("cost", pa.float64()),
-    ("n_train", pa.int64()), ("test_loss_se", pa.float64()),
-])
-#: Multi-fidelity columns and their value for full-fidelity trials (and older files).
-FIDELITY_DEFAULTS = {"fidelity": 1.0, "cost": 1.0}
-SCHEMA = pa.schema(list(BASE_SCHEMA) + list(EXTRA_SCHEMA) + [(c, pa.float64()) for c in METRIC_COLUMNS],
-                   metadata={SCHEMA_KEY: SCHEMA_VERSION.encode()})
-BASE_COLUMNS = BASE_SCHEMA.names
-COLUMNS = SCHEMA.names
-#: Columns that must be equal between two runs of the same suite and seeds.
-DETERMINISTIC = ["suite", "problem", "strategy", "seed", "trial", "params", "val_loss",
-                 "test_loss", "fold_losses", "metric", "status", "reused", "protocol", "fits",
-                 "fidelity", "cost", "n_train", "test_loss_se",
-                 *METRIC_COLUMNS]
-SORT = ["problem", "n_train", "protocol", "strategy", "seed", "trial"]
-#: Columns of parallel cells only (suites with ``workers``/``parallel``; see
-#: :mod:`benchmarks.execution.parallel`): absent from other tables, so the records of
-#: sequential suites are exactly as before. A table mixing both gets one worker (and nulls)
-#: for the sequential rows.
-PARALLEL_SCHEMA = pa.schema([
-    ("workers", pa.int64()), ("round", pa.int64()), ("worker", pa.int64()),
-    ("sim_start", pa.float64()), ("sim_end", pa.float64()),
-])
-PARALLEL_DEFAULTS = {"workers": 1}
-SORT_PARALLEL = ["problem", "n_train", "protocol", "workers", "strategy", "seed", "trial"]
-
-
-def has_parallel(names: Any) -> bool:
-    """True when column ``names`` include the parallel columns."""
-    return "workers" in set(names)
-
-
-def schema_for(names: Any) -> pa.Schema:
-    """The stored schema of a table with these columns: :data:`SCHEMA`, plus
-    :data:`PARALLEL_SCHEMA` for a parallel cell's table."""
-    if not has_parallel(names):
-        return SCHEMA
-    return pa.schema(list(SCHEMA) + list(PARALLEL_SCHEMA), metadata=SCHEMA.metadata)
-
-
-class StoreError(ValueError):
-    """A run directory that cannot be used as asked."""
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _tmp_name(path: Path) -> Path:
-    """A temporary name next to ``path`` that no other process or call can pick."""
-    return path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = _tmp_name(path)
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # e.g. disk full: leave no partial file behind
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fault(point: str) -> None:
-    """Fault injection for the crash tests: ``TUNEBENCH_FAULT=<point>`` kills this process
-    with SIGKILL at that point (only ``consolidate``: after the temporary file is written,
-    before it is renamed). Unset in normal use."""
-    if os.environ.get("TUNEBENCH_FAULT") == point:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def atomic_write_table(path: Path, table: pa.Table, fault_point: str = "") -> None:
-    tmp = _tmp_name(path)
-    try:
-        pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if fault_point:
-        _fault(fault_point)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def records_table(records: list[dict[str, Any]]) -> pa.Table:
-    """Records -> table; ``started_at`` comes as epoch seconds (cheap to take per trial)."""
-    started = [round(r["started_at"] * 1000) for r in records]
-    rest = [{**FIDELITY_DEFAULTS, **{k: v for k, v in r.items() if k != "started_at"}}
-            for r in records]
-    schema = schema_for(records[0] if records else ())
-    fields = [f for f in schema if f.name != "started_at"]
-    table = pa.Table.from_pylist(rest, schema=pa.schema(fields))
-    ts = pa.array(started, pa.int64()).cast(SCHEMA.field("started_at").type)
-    table = table.append_column(SCHEMA.field("started_at"), ts).select(schema.names)
-    return table.replace_schema_metadata(SCHEMA.metadata)
-
 
 class RunDir:
     """A run directory on disk."""
@@ -418,33 +316,6 @@ class RunDir:
         self.inside(self.trials_path)
         atomic_write_table(self.trials_path, table, fault_point="consolidate")
         return table.to_pandas()
-
-
-def schema_version(table: pa.Table) -> str:
-    """The ``tunebench.schema`` of a table ("1" when the metadata is absent)."""
-    meta = table.schema.metadata or {}
-    return meta.get(SCHEMA_KEY, b"1").decode()
-
-
-def upgrade(table: pa.Table, skip: Iterable[str] = (), parallel: bool | None = None
-            ) -> pa.Table:
-    """A stored table in the current schema: a schema-1 table (one metric per trial)
-    gets every metric column as NaN (``metric`` still names its primary metric), no
-    protocol, and full fidelity at cost 1. The parallel columns are kept when the table has
-    them (or added, one worker, when ``parallel`` is true). Columns in ``skip`` are left out."""
-    if parallel is None:
-        parallel = has_parallel(table.column_names)
-    full = schema_for(["workers"] if parallel else ())
-    keep = [c for c in full.names if c not in set(skip)]
-    schema = pa.schema([full.field(c) for c in keep], metadata=full.metadata)
-    defaults = {**FIDELITY_DEFAULTS, **PARALLEL_DEFAULTS}
-    for name in schema.names:
-        if name not in table.column_names:
-            field = schema.field(name)
-            value = (pa.array([defaults[name]] * len(table), field.type)
-                     if name in defaults else pa.nulls(len(table), field.type))
-            table = table.append_column(field, value)
-    return table.select(schema.names).cast(schema)
 
 
 def read_trials(run_dir: str | Path, skip: Iterable[str] = ()) -> pd.DataFrame:

@@ -116,7 +116,7 @@ def base_runs(tmp: Path) -> tuple[Path, Path, pd.DataFrame]:
 
 
 def run_corruptions(t: Tally, tmp: Path, every: int = 1) -> None:
-    from tunebench.benchmarks.store.rundir import DETERMINISTIC
+    from tunebench.benchmarks.store.schema import DETERMINISTIC
 
     base, other, first = base_runs(tmp)
     for i, (name, damage) in enumerate(corruptions(other)):
@@ -151,7 +151,7 @@ def run_corruptions(t: Tally, tmp: Path, every: int = 1) -> None:
 
 
 def run_kills(t: Tally, tmp: Path) -> None:
-    from tunebench.benchmarks.store.rundir import DETERMINISTIC
+    from tunebench.benchmarks.store.schema import DETERMINISTIC
 
     suite = write(tmp, name="kill.toml")
     ref = tmp / "kref"
