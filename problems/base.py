@@ -22,7 +22,6 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-
 from tunebench.problems.space import Config, SearchSpace
 
 
@@ -39,6 +38,16 @@ class Status(StrEnum):
 
 
 STATUSES = tuple(s.value for s in Status)
+
+
+class Task(StrEnum):
+    """What a problem predicts, stored as its string value (equal to it): a class label
+    (``classification``), a number (``regression``), or nothing (``synthetic`` functions
+    with a known optimum)."""
+
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+    SYNTHETIC = "synthetic"
 
 
 def derive_seed(seed: int, *keys: str) -> int:

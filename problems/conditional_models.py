@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sklearn.base import BaseEstimator
-
-from tunebench.problems.metrics import Prediction
+from tunebench.problems.base import Task
 from tunebench.problems.space import Categorical, Condition, Float, Int, SearchSpace
 
 #: Iteration cap of the conditional SVM's solver: libsvm with a poly kernel and large
@@ -35,7 +34,7 @@ def svmc(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
 
     kw = dict(C=p["C"], kernel=p["kernel"], gamma=p.get("gamma", "scale"),
               degree=p.get("degree", 3), coef0=p.get("coef0", 0.0), max_iter=SVMC_MAX_ITER)
-    if task == "classification":
+    if task == Task.CLASSIFICATION:
         return SVC(random_state=rs, **kw)
     return SVR(**kw)
 
@@ -45,7 +44,7 @@ def mlpc(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
     widths = tuple(p[f"width_{i}"] for i in range(1, p["n_layers"] + 1))
-    cls = MLPClassifier if task == "classification" else MLPRegressor
+    cls = MLPClassifier if task == Task.CLASSIFICATION else MLPRegressor
     return cls(hidden_layer_sizes=widths, learning_rate_init=p["learning_rate_init"],
                batch_size=p["batch_size"], max_iter=p["max_iter"], alpha=p["alpha"],
                solver="adam", early_stopping=False, random_state=rs)
@@ -66,7 +65,7 @@ def gbc(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     """Histogram gradient boosting with auto-sklearn's early-stopping choice."""
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    cls = (HistGradientBoostingClassifier if task == "classification"
+    cls = (HistGradientBoostingClassifier if task == Task.CLASSIFICATION
            else HistGradientBoostingRegressor)
     stop = p["early_stop"]
     return cls(learning_rate=p["learning_rate"], max_leaf_nodes=p["max_leaf_nodes"],

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from tunebench.problems.base import Task
 from tunebench.problems.data import XY, Dataset  # noqa: F401 - Dataset is re-exported
 from tunebench.problems.datasets_large import LARGE
 
@@ -182,7 +183,7 @@ def csv_dataset(spec: str, task: str | None = None) -> Dataset:
     X = df.drop(columns=[target])
 
     def load() -> XY:
-        yy = y.to_numpy() if task == "regression" else y.astype(str).to_numpy()
+        yy = y.to_numpy() if task == Task.REGRESSION else y.astype(str).to_numpy()
         return X, yy
 
     return Dataset(spec, task, f"CSV file {path}", "user-supplied", len(df), X.shape[1],

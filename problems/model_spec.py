@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sklearn.base import BaseEstimator
-
+from tunebench.problems.base import Task
 from tunebench.problems.metrics import METRICS, Prediction, metrics_for, supports
 from tunebench.problems.space import Categorical, Int, SearchSpace
 
@@ -51,7 +51,7 @@ class ModelSpec:
         """The catalogue metrics this family can be scored by on ``task``."""
         if task not in self.tasks:
             return ()
-        scores = self.scores if task == "classification" else None
+        scores = self.scores if task == Task.CLASSIFICATION else None
         return tuple(n for n in metrics_for(task) if supports(METRICS[n], scores))
 
     def default_metric(self, task: str) -> str:

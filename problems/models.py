@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sklearn.base import BaseEstimator
-
+from tunebench.problems.base import Task
 from tunebench.problems.metrics import Prediction
 from tunebench.problems.model_spec import Builder, ModelSpec, Symbolic, library_default
 from tunebench.problems.space import Categorical, Float, Int, SearchSpace
@@ -56,7 +56,7 @@ def _svm(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     """
     from sklearn.svm import SVC, SVR
 
-    if task == "classification":
+    if task == Task.CLASSIFICATION:
         return SVC(C=p["C"], gamma=p["gamma"], random_state=rs)
     return SVR(C=p["C"], gamma=p["gamma"])
 
@@ -64,7 +64,7 @@ def _svm(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
 def _knn(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
-    cls = KNeighborsClassifier if task == "classification" else KNeighborsRegressor
+    cls = KNeighborsClassifier if task == Task.CLASSIFICATION else KNeighborsRegressor
     return cls(n_neighbors=p["n_neighbors"], p=p["p"], weights=p["weights"])
 
 
@@ -76,21 +76,21 @@ def _tree_params(p: Mapping[str, Any]) -> dict[str, Any]:
 def _dt(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-    cls = DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor
+    cls = DecisionTreeClassifier if task == Task.CLASSIFICATION else DecisionTreeRegressor
     return cls(random_state=rs, **_tree_params(p))
 
 
 def _rf(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
-    cls = RandomForestClassifier if task == "classification" else RandomForestRegressor
+    cls = RandomForestClassifier if task == Task.CLASSIFICATION else RandomForestRegressor
     return cls(n_estimators=RF_TREES, random_state=rs, n_jobs=1, **_tree_params(p))
 
 
 def _hgb(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-    cls = (HistGradientBoostingClassifier if task == "classification"
+    cls = (HistGradientBoostingClassifier if task == Task.CLASSIFICATION
            else HistGradientBoostingRegressor)
     return cls(learning_rate=p["learning_rate"], max_leaf_nodes=p["max_leaf_nodes"],
                max_depth=p["max_depth"], min_samples_leaf=p["min_samples_leaf"],
@@ -125,7 +125,7 @@ def _enet(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
 def _mlp(task: str, p: Mapping[str, Any], rs: int) -> BaseEstimator:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-    cls = MLPClassifier if task == "classification" else MLPRegressor
+    cls = MLPClassifier if task == Task.CLASSIFICATION else MLPRegressor
     return cls(hidden_layer_sizes=(p["n_neurons"],) * p["n_layers"],
                learning_rate_init=p["learning_rate_init"], batch_size=p["batch_size"],
                max_iter=p["max_iter"], alpha=p["alpha"], solver="adam",
@@ -166,7 +166,7 @@ _TREE_DEFAULTS = {"max_depth": _NONE_DEPTH,
                   "max_features": _ALL_FEATURES}
 _FOREST_DEFAULTS = dict(_TREE_DEFAULTS, max_features=Symbolic(
     "'sqrt' (classifier), 1.0 (regressor)",
-    lambda task, p: sqrt_fraction(p) if task == "classification" else 1.0))
+    lambda task, p: sqrt_fraction(p) if task == Task.CLASSIFICATION else 1.0))
 #: MLP ``batch_size="auto"`` is ``min(200, n_samples)``; 200 is the same model because
 #: scikit-learn clips a batch larger than the training set to its size.
 _AUTO_BATCH = Symbolic("'auto' (min(200, n_samples))", lambda task, p: 200)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
+from tunebench.problems.base import Task
 from tunebench.problems.data import XY, Dataset
 
 DEFAULT_URL = "https://www.openml.org"
@@ -111,7 +111,7 @@ def openml_dataset(spec: str) -> Dataset:
 
     def load() -> XY:
         y = df[target]
-        y = y.to_numpy() if task == "regression" else y.astype(str).to_numpy()
+        y = y.to_numpy() if task == Task.REGRESSION else y.astype(str).to_numpy()
         return df.drop(columns=[target]), y
 
     return Dataset(spec, task, f"OpenML dataset {dataset_id} ({meta['name']}, version "

@@ -37,9 +37,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
 from tunebench.problems import fidelity, train_size
-from tunebench.problems.base import Evaluation, Objective, Problem, derive_seed
+from tunebench.problems.base import Evaluation, Objective, Problem, Task, derive_seed
 from tunebench.problems.datasets import Dataset
 from tunebench.problems.metrics import METRICS, Predictions
 from tunebench.problems.models import ModelSpec
@@ -118,7 +117,7 @@ class TabularProblem(Problem):
         assert self.dataset is not None
         X, y = self.dataset.load()
         X = _as_frame(X)
-        classification = self.task == "classification"
+        classification = self.task == Task.CLASSIFICATION
         idx = np.arange(len(y))
         # The outer split does not depend on the protocol: common random numbers.
         train_idx, test_idx = train_test_split(
@@ -156,12 +155,12 @@ class TabularProblem(Problem):
         proto = protocol_of(protocol, folds)
         splits, full, train_idx, test_idx, fold_idx, X, y = self._prepare(seed, proto,
                                                                           test_fraction, n_train)
-        classes = np.unique(self.dataset.load()[1]) if self.task == "classification" else None
+        classes = np.unique(self.dataset.load()[1]) if self.task == Task.CLASSIFICATION else None
         args = (self.task, self.model, splits, full, derive_seed(seed, self.name, "model"),
                 self.metric, self.recorded_metrics, classes, train_idx, test_idx, fold_idx)
         if proto.reshuffled:
             return _ReshuffledObjective(*args, inner=_Inner(proto, X, y, seed, self.name,
-                                                            self.task == "classification"))
+                                                            self.task == Task.CLASSIFICATION))
         return _TabularObjective(*args)
 
 
@@ -173,7 +172,7 @@ def predictions(est: Any, task: str, X: np.ndarray, classes: np.ndarray | None) 
     as their argmax, which is what ``predict`` returns for scikit-learn's classifiers.
     Otherwise decision values and ``predict``'s labels.
     """
-    if task != "classification":
+    if task != Task.CLASSIFICATION:
         return Predictions(values=np.asarray(est.predict(X), dtype=np.float64))
     assert classes is not None
     cols = np.searchsorted(classes, est.classes_)

@@ -48,10 +48,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from tunebench.problems.base import Problem, derive_seed
-from tunebench.problems.catalogue import PROBLEMS, available
-
 from tunebench.benchmarks.devtools.coverage import top_up
 from tunebench.benchmarks.devtools.criteria import DEFAULT_STRATEGIES, Criteria
 from tunebench.benchmarks.devtools.pick import (
@@ -63,6 +59,8 @@ from tunebench.benchmarks.devtools.pick import (
     with_measured,
 )
 from tunebench.benchmarks.plan.estimate import OVERHEAD
+from tunebench.problems.base import Problem, Task, derive_seed
+from tunebench.problems.catalogue import PROBLEMS, available
 
 __all__ = ["DEFAULT_STRATEGIES", "MEASURED", "OVERHEAD", "Criteria", "assess", "choose",
            "expected_min", "main", "measured_costs", "pick_default", "pilot_seed",
@@ -195,7 +193,7 @@ def select(problems: Iterable[str] | None = None, crit: Criteria | None = None,
     After ``time_limit`` seconds the remaining problems are recorded as not piloted."""
     crit = crit or Criteria()
     names = pilot_order(list(problems) if problems is not None else [
-        n for n, p in PROBLEMS.items() if p.task != "synthetic" and available(p)])
+        n for n, p in PROBLEMS.items() if p.task != Task.SYNTHETIC and available(p)])
     rows = []
     start = time.perf_counter()
     for i, name in enumerate(names, 1):

@@ -33,6 +33,7 @@ import functools
 import math
 from typing import Any
 
+from tunebench.problems.base import Task
 from tunebench.problems.space import Categorical, Config, SearchSpace
 
 #: Simulated seconds per evaluation of a synthetic function.
@@ -61,7 +62,7 @@ def _costs() -> tuple[dict[str, float], dict[str, float], float]:
 
 def seconds_per_fit(problem: Any) -> float:
     """Simulated seconds of one model fit on ``problem`` (see the module docstring)."""
-    if problem.task == "synthetic":
+    if problem.task == Task.SYNTHETIC:
         return SYNTHETIC_SECONDS
     by_problem, by_model, overall = _costs()
     model = getattr(getattr(problem, "model", None), "name", "")

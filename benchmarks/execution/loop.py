@@ -37,7 +37,7 @@ from tunebench.benchmarks.execution.trial import (
 from tunebench.benchmarks.plan.suite import Suite
 from tunebench.benchmarks.store.schema import CellColumns, ParallelSlot, TrialRecord
 from tunebench.problems import fidelity as fid
-from tunebench.problems.base import Evaluation, Objective, Status
+from tunebench.problems.base import Evaluation, Objective, Status, Task
 
 FULL = fid.FULL
 
@@ -87,7 +87,7 @@ class TrialLoop:
         self.columns = CellColumns(suite.name, problem.name, protocol.name, name, cell.seed,
                                    problem.metric, getattr(objective, "n_train", None))
         # Model fits per evaluation (a synthetic function is one "fit" whatever the protocol).
-        self.fits = 1 if problem.task == "synthetic" else protocol.fits_per_evaluation
+        self.fits = 1 if problem.task == Task.SYNTHETIC else protocol.fits_per_evaluation
         self.cache: dict[tuple[str, float], tuple[Evaluation, float]] = {}
 
     def default_first(self, trial: int) -> bool:

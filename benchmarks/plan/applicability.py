@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from tunebench.problems.base import Task
 from tunebench.problems.catalogue import get_problem
 from tunebench.strategies.registry import resolve
 
@@ -20,7 +21,7 @@ def applies(strategy: str, problem: str) -> bool:
     cls = resolve(strategy)
     if getattr(cls, "needs_default", False):
         p = get_problem(problem)
-        return p.task != "synthetic" and bool(p.default_config)
+        return p.task != Task.SYNTHETIC and bool(p.default_config)
     return True
 
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import pandas as pd
-
 from tunebench.benchmarks.plan.suite import Suite
-
+from tunebench.problems.base import Task
 
 #: Strategy overhead per suggestion in seconds (ask + tell). The GP's grows with the history:
 #: 0.14 s is its mean over the 1,800 suggestions of the default suite at budget 30
@@ -86,7 +85,7 @@ def cost_model(suite: Suite) -> CostModel:
     for p in suite.problems:
         if p in by_problem:
             cost = by_problem[p]
-        elif get_problem(p).task == "synthetic":
+        elif get_problem(p).task == Task.SYNTHETIC:
             cost = 0.0
         else:
             guessed.add(p)

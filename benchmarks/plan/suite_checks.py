@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunebench.benchmarks.plan.suite_keys import SuiteError, _folds_of
+from tunebench.problems.base import Task
 
 
 def check(suite: Any, where: str) -> None:
@@ -140,7 +141,7 @@ def check_protocol_sizes(suite: Any, where: str) -> None:
         if k > train:
             raise SuiteError(f"{where}: {k}-fold cross-validation needs at least {k} training "
                              f"rows, but problem {p!r} has {train}; use fewer folds")
-        if ds.task == "classification" and k > 10:  # rare: worth loading the labels
+        if ds.task == Task.CLASSIFICATION and k > 10:  # rare: worth loading the labels
             largest = int(_largest_class(ds) * (1 - suite.test_fraction))
             if k > largest:
                 raise SuiteError(f"{where}: stratified {k}-fold cross-validation needs a "
