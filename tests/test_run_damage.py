@@ -222,11 +222,17 @@ def test_signatures_run_under_the_trial_timeout(monkeypatch):
 
 @pytest.mark.slow
 def test_two_runs_building_the_same_reference_table_both_succeed(tmp_path):
-    suite = write_suite(tmp_path, budget=3, seeds=1, strategies=("random",),
-                        problems=("branin",))
-    env = {"TUNEBENCH_REFERENCE_CACHE": str(tmp_path / "cache")}
-    procs = [cli("run", suite, "--out", tmp_path / f"r{i}", "--jobs", "1", env=env)
-             for i in range(2)]
+    """The second run starts once the first has begun writing the shared cache (a build of
+    a real model's table takes seconds), so the two builds overlap on any machine load."""
+    suite = write_suite(tmp_path, budget=6, seeds=1, strategies=("random",),
+                        problems=("branin", "knn-iris"))
+    cache = tmp_path / "cache"
+    env = {"TUNEBENCH_REFERENCE_CACHE": str(cache)}
+    procs = [cli("run", suite, "--out", tmp_path / "r0", "--jobs", "1", env=env)]
+    wait_for(lambda: cache.is_dir() and any(cache.iterdir()) or procs[0].poll() is not None,
+             timeout=300)
+    assert procs[0].poll() is None, "the first build ended before the second started"
+    procs.append(cli("run", suite, "--out", tmp_path / "r1", "--jobs", "1", env=env))
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     assert all("Traceback" not in err for _, err in results)
