@@ -217,20 +217,24 @@ def test_sequential_trials_have_no_parallel_section():
 
 @pytest.mark.slow
 def test_records_of_parallel_suites_do_not_depend_on_jobs(tmp_path):
-    """Issue #26: the same suite with parallel workers gives identical records (parameters,
-    losses and the simulated schedule) run in one process or in two worker processes."""
+    """Issue #26's suite (workers [1, 4], batch; random, optuna-tpe, skopt-gp, optuna-cmaes,
+    hyperopt-tpe) gives identical records (parameters, losses and the simulated schedule)
+    run in one process or in two worker processes."""
     import tunebench as tb
 
     suite = {"name": "par-jobs", "budget": 8, "seeds": 1, "folds": 2,
-             "problems": ["branin", "svm-iris"], "workers": [1, 3], "parallel": "async",
-             "strategies": ["random", "optuna-tpe", "skopt-gp", "hyperopt-tpe"]}
+             "problems": ["branin", "svm-iris"], "workers": [1, 4], "parallel": "batch",
+             "strategies": ["random", "optuna-tpe", "skopt-gp", "optuna-cmaes",
+                            "hyperopt-tpe"]}
     runs = [tb.run(suite, out=tmp_path / f"j{jobs}", jobs=jobs, references=False,
                    report=False) for jobs in (1, 2)]
     assert all(r.finished and not r.failed for r in runs)
     cols = [c for c in DETERMINISTIC if c in runs[0].trials] + PAR
     key = ["problem", "workers", "strategy", "seed", "trial"]
     a, b = (r.trials.sort_values(key)[cols].reset_index(drop=True) for r in runs)
-    assert len(a) == 2 * 2 * 4 * 8 and set(a["workers"]) == {1, 3}
+    assert len(a) == 2 * 2 * 5 * 8 and set(a["workers"]) == {1, 4}
+    q4 = a[a["workers"] == 4]
+    assert (q4.groupby(["problem", "strategy", "round"]).size() == 4).all()  # 8 = 2 rounds
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
