@@ -318,7 +318,7 @@ def to_markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.perf", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tunebench.benchmarks.devtools.perf", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--evals", type=int, default=200)
     parser.add_argument("--suite", default="default")

@@ -21,6 +21,7 @@ from tunebench.benchmarks.report.citations import bibtex, combined
 from tunebench.benchmarks.report.failed_run import render_failed_run
 from tunebench.benchmarks.report.final_stats import aggregate, statistics
 from tunebench.benchmarks.report.methods import METHOD_NOTES, methods
+from tunebench.benchmarks.report import palette
 from tunebench.benchmarks.report.page import Page
 from tunebench.benchmarks.report.per_problem import MAX_PANELS, overfitting, panel_problems, per_problem
 from tunebench.benchmarks.report.protocol import protocol_section
@@ -80,7 +81,7 @@ def protocols(page: Page, s: Summary) -> None:
 
 
 def scaling(page: Page, s: Summary) -> None:
-    scaling_section(page, s.scaling)
+    scaling_section(page, s.scaling, palette.summary_styles(s) if s.scaling else None)
 
 
 def timing(page: Page, s: Summary) -> None:

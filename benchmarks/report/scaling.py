@@ -9,23 +9,26 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from tunebench.benchmarks.analysis.scaling import SHOWN
-from tunebench.benchmarks.report import figures
+from tunebench.benchmarks.report import figures, palette
 from tunebench.benchmarks.report.tables import Table
 
 
-def gain_figure(table: pd.DataFrame) -> Figure:
+def gain_figure(table: pd.DataFrame, styles: dict[str, Any] | None = None) -> Figure:
     """Two panels (validation, test): each strategy's mean relative gain over random search
-    against training size, with its band (mean +- 1.96 SE over problems)."""
+    against training size, with its band (mean +- 1.96 SE over problems), in the report's
+    colour and line style of each strategy (``styles``: :func:`palette.summary_styles`)."""
     fig, axes = figures.plt.subplots(1, 2, figsize=(9.0, 3.6), sharey=True)
     others = table[table["strategy"] != "random"]
     strategies = sorted(others["strategy"].unique())
-    shades = figures.sns.color_palette("colorblind", max(len(strategies), 1))
+    styles = styles or palette.styles(strategies, {})
     for ax, side in zip(axes, ("val", "test"), strict=True):
-        for colour, strategy in zip(shades, strategies, strict=False):
+        for strategy in strategies:
             g = others[others["strategy"] == strategy].sort_values("n_train")
             x, y, band = g["n_train"], g[f"{side}_gain_rel"], g[f"{side}_band"].fillna(0)
-            ax.plot(x, y, marker="o", lw=1.5, color=colour, label=strategy)
-            ax.fill_between(x, y - band, y + band, color=colour, alpha=0.15, lw=0)
+            st = styles[strategy]
+            ax.plot(x, y, marker="o", lw=1.5, color=st.colour, linestyle=st.linestyle,
+                    label=strategy)
+            ax.fill_between(x, y - band, y + band, color=st.colour, alpha=0.15, lw=0)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xscale("log")
         ax.minorticks_off()
@@ -42,7 +45,8 @@ def gain_figure(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def scaling_section(page: Any, result: dict[str, Any]) -> None:
+def scaling_section(page: Any, result: dict[str, Any],
+                    styles: dict[str, Any] | None = None) -> None:
     """Write the section from ``Summary.scaling`` (empty with one training size: nothing)."""
     if not result:
         return
@@ -76,6 +80,6 @@ def scaling_section(page: Any, result: dict[str, Any]) -> None:
                   + ".")
     for sentence in result["verdicts"]:
         page.para(sentence)
-    page.figure(gain_figure(table), "scaling_gain",
+    page.figure(gain_figure(table, styles), "scaling_gain",
                 "Relative gain over random search on validation and on test against training "
                 "size, per strategy (bands: mean +- 1.96 SE over problems)")
