@@ -70,7 +70,7 @@ def test_hung_fit_is_stopped_by_the_trial_timeout(monkeypatch, axes):
     (cell,) = plan(suite)
     result = run_cell(cell, suite)
     assert result.ok, result.error
-    df = pd.DataFrame(result.records)
+    df = pd.DataFrame(result.rows())
     assert len(df) == 3 and (df["status"] == "timeout").all()
     if "train_sizes" in axes:
         assert (df["n_train"] == 60).all()

@@ -85,7 +85,8 @@ def test_report_modules_compute_nothing():
                "tunebench.benchmarks.analysis.profiles": {"TARGETS"},
                "tunebench.benchmarks.analysis.control": {"zero_note"},
                "tunebench.benchmarks.analysis.nullcheck": {"ALPHA", "NARROW_FRACTION"},
-               "tunebench.benchmarks.analysis.bayes": {"INSTALL", "NSAMPLES"}}
+               "tunebench.benchmarks.analysis.bayes": {"INSTALL", "NSAMPLES"},
+               "tunebench.benchmarks.analysis.scaling": {"SHOWN"}}
     report = Path(__file__).parent.parent / "benchmarks" / "report"
     for path in sorted(report.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
