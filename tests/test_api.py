@@ -57,7 +57,7 @@ def test_done_when_own_model_and_own_strategy_with_two_workers(tmp_path, monkeyp
     index = tb.report(run)
     text = index.read_text()
     assert "local-search" in text and "my_models:SGD-wine" in text
-    fp = run.manifest["problems"]["my_models:SGD-wine"]["plugin_model"]
+    fp = run.manifest.problems["my_models:SGD-wine"].plugin_model
     assert (fp["module"], fp["attribute"], fp["name"]) == ("my_models", "SGD", "sgd")
     assert len(fp["space"]) == 3
     # the workers imported the same model: records equal an in-process run's
@@ -65,7 +65,7 @@ def test_done_when_own_model_and_own_strategy_with_two_workers(tmp_path, monkeyp
     cols = ["problem", "strategy", "seed", "trial", "params", "val_loss", "test_loss"]
     a, b = (r.trials.sort_values(cols[:4])[cols].reset_index(drop=True) for r in (run, one))
     pd.testing.assert_frame_equal(a, b)
-    assert tb.load(run.path).manifest["run_id"] == run.manifest["run_id"]
+    assert tb.load(run.path).manifest.run_id == run.manifest.run_id
 
 
 def test_plugin_model_csv_dataset_and_errors(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 
 from tunebench.benchmarks.analysis import parallel as pa_
 from tunebench.benchmarks.execution import durations
-from tunebench.benchmarks.execution.cell import Cell, run_cell
+from tunebench.benchmarks.execution.cell import run_cell
 from tunebench.benchmarks.execution.runner import expected_cells, plan
 from tunebench.benchmarks.plan.suite import SuiteError, parse
 from tunebench.benchmarks.store.schema import DETERMINISTIC

@@ -17,6 +17,7 @@ from tunebench.benchmarks.analysis.nullcheck import final_scores, null_check
 from tunebench.benchmarks.analysis.stats import aggregate_scores, probability_of_improvement
 from tunebench.benchmarks.reference.signatures import signature_differences, signatures
 from tunebench.benchmarks.plan.suite import load
+from tunebench.benchmarks.store.rundir import RunDir
 from tests.conftest import write_suite
 
 # 12 points with tied validation losses (three 1s, three 2s, two 3s)
@@ -203,7 +204,7 @@ def test_reference_build_resumes_and_the_report_refuses_a_changed_objective(
     # a run's signatures match; a changed objective is refused with a message
     table = reference.open_table(tab)
     reference_runs.record_run(run, suite, table)
-    manifest = json.loads((run / "manifest.json").read_text())
+    manifest = RunDir(run).read_manifest()
     assert reference_runs.for_run(run, manifest).hash == table.hash
     from tunebench.problems import catalogue
 
@@ -264,7 +265,7 @@ def test_runs_with_different_reference_tables_are_not_combined(tmp_path, run_cli
     df.assign(strategy="random2").to_parquet(run2 / "trials.parquet")
     reference_runs.record_run(run1, suite, reference.open_table(a))
     reference_runs.record_run(run2, suite, reference.open_table(b))
-    manifests = [json.loads((r / "manifest.json").read_text()) for r in (run1, run2)]
+    manifests = [RunDir(r).read_manifest() for r in (run1, run2)]
     with pytest.raises(StoreError, match="different reference tables"):
         reference_runs.for_runs([run1, run2], manifests)
     assert reference_runs.for_runs([run1], manifests[:1])[0].hash == reference.open_table(a).hash

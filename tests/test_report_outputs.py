@@ -168,15 +168,18 @@ def test_tables_and_references_compile_with_bibtex_without_warnings(small_run, t
 
 def test_skopt_entry_has_the_year_of_its_version_and_plugins_get_entries():
     from tunebench.benchmarks.report.citations import bibtex, release_year
+    from tunebench.benchmarks.store.manifest_types import Manifest
 
     assert release_year("scikit-optimize", "0.10.2") == 2024
     assert release_year("scikit-optimize", "0.9.0") == 2021
     plugin = "@misc{me2026alg,\n  author = {Me, A.},\n  title  = {My algorithm},\n  year = {2026}\n}"
-    m = {"environment": {"libraries": {"scikit-optimize": "0.10.2"}},
-         "strategies": {"skopt-gp": {"library": "scikit-optimize", "version": "0.10.2"},
-                        "mine": {"library": "mylib", "version": "1.2", "citation": plugin}},
-         "problems": {"svm-wine": {"dataset": {"name": "wine", "licence": "BSD-3-Clause"}},
-                      "knn-openml:61": {"dataset": {"name": "openml:61", "licence": "?"}}}}
+    m = Manifest.from_dict({
+        "suite": {"name": "s", "strategies": [], "problems": []},
+        "environment": {"libraries": {"scikit-optimize": "0.10.2"}},
+        "strategies": {"skopt-gp": {"library": "scikit-optimize", "version": "0.10.2"},
+                       "mine": {"library": "mylib", "version": "1.2", "citation": plugin}},
+        "problems": {"svm-wine": {"dataset": {"name": "wine", "licence": "BSD-3-Clause"}},
+                     "knn-openml:61": {"dataset": {"name": "openml:61", "licence": "?"}}}})
     bib = bibtex(m)
     assert "@misc{head2024skopt," in bib and "year         = {2024}" in bib
     assert "Software version 0.10.2" in bib

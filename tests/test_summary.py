@@ -124,10 +124,12 @@ def test_a_failed_cell_of_every_axis_counts_as_a_seed_run(axes, failed_id):
     from tunebench.benchmarks.analysis.inputs import _check_combinable, _seeds_with_failed
     from tunebench.benchmarks.store.rundir import StoreError
 
-    suite = {"problems": ["branin"], "strategies": ["random", "grid"], "seeds": [1, 2],
-             **axes}
-    manifests = [{"suite": suite, "strategies": {"random": {"spec": "random"},
-                                                 "grid": {"spec": "grid"}}}]
+    from tunebench.benchmarks.store.manifest_types import Manifest
+
+    suite = {"name": "s", "problems": ["branin"], "strategies": ["random", "grid"],
+             "seeds": [1, 2], **axes}
+    manifests = [Manifest.from_dict({"suite": suite, "strategies": {
+        "random": {"spec": "random"}, "grid": {"spec": "grid"}}})]
     # seed 2 of random failed (no trials); grid ran seeds 1 and 2
     trials = pd.concat([_trials(("random",), (1,)), _trials(("grid",), (1, 2))])
     seeds = _seeds_with_failed(trials, manifests, {failed_id: "boom"})

@@ -23,6 +23,7 @@ from tunebench.benchmarks.execution.run import (
 from tunebench.benchmarks.analysis.summary import Summary
 from tunebench.benchmarks.analysis.summary import load as load_inputs
 from tunebench.benchmarks.analysis.summary import summarise as summarise_inputs
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.rundir import RunDir, StoreError, read_trials
 from tunebench.benchmarks.plan.suite import Suite, SuiteError
 from tunebench.benchmarks.plan.suite import load as load_suite
@@ -37,7 +38,7 @@ class Run:
     """A run directory: its manifest, its trials (read when first used) and its failures."""
 
     path: Path
-    manifest: dict[str, Any] = field(repr=False)
+    manifest: Manifest = field(repr=False)
     failed: dict[str, str] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -47,7 +48,7 @@ class Run:
 
     @property
     def finished(self) -> bool:
-        return self.manifest.get("finished_at") is not None
+        return self.manifest.is_finished
 
 
 def as_suite(suite: SuiteLike, **overrides: Any) -> Suite:

@@ -72,7 +72,7 @@ def _present(s: Any, name: str, item: str, why: str, guideline: str, *keys: str
 
 
 def _test_data(s: Any) -> dict[str, Any]:
-    frac = float(s.manifest["suite"].get("test_fraction") or 0)
+    frac = float(s.manifest.suite.test_fraction or 0)
     ok = frac > 0
     ev = (f"a test part of {frac:g} of each dataset is held out per seed; strategies are told "
           "only the validation (CV) loss and the incumbent is chosen by it; test losses only "
@@ -123,13 +123,13 @@ def _reference(s: Any, signed: bool) -> dict[str, Any]:
 
 
 def _versions(s: Any) -> dict[str, Any]:
-    env = s.manifest.get("environment") or {}
-    libs = env.get("libraries") or {}
-    have = bool(libs) and bool(env.get("python")) and bool(env.get("cpu_model"))
-    ev = (f"Python {env.get('python')}, {len(libs)} library versions, CPU "
-          f"{env.get('cpu_model')} x {env.get('cpu_count')}, BLAS "
-          f"{', '.join(str(b.get('internal_api')) for b in env.get('blas') or []) or 'n/a'}, "
-          f"platform {env.get('platform')}") if have else "the manifest lacks them"
+    env = s.manifest.environment
+    libs = env.libraries
+    have = bool(libs) and bool(env.python) and bool(env.cpu_model)
+    ev = (f"Python {env.python}, {len(libs)} library versions, CPU "
+          f"{env.cpu_model} x {env.cpu_count}, BLAS "
+          f"{', '.join(str(b.get('internal_api')) for b in env.blas) or 'n/a'}, "
+          f"platform {env.platform}") if have else "the manifest lacks them"
     return _row("Versions and hardware recorded", have, ev,
                 "Lindauer & Hutter 2020: report all details of the setup and resources; "
                 "Eggensperger et al. 2021", LH, EGG)
@@ -148,8 +148,8 @@ def _failed(s: Any) -> dict[str, Any]:
 
 def _reruns(s: Any) -> dict[str, Any]:
     m = s.manifest
-    git = (m.get("environment") or {}).get("git") or {}
-    threads = m.get("threads_per_worker")
+    git = m.environment.git or {}
+    threads = m.threads_per_worker
     clean = git.get("commit") is not None and git.get("dirty") is False
     ok = clean and threads == 1
     ev = (f"seeds derived from the suite's seeds (no global random state); BLAS threads per "

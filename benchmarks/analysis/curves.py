@@ -12,6 +12,7 @@ import pandas as pd
 from tunebench.benchmarks.analysis.bands import quantile_curves, time_curves  # noqa: F401
 from tunebench.benchmarks.analysis.normalise import best_known
 from tunebench.benchmarks.analysis.profiles import problems_with_gap, regret
+from tunebench.benchmarks.store.manifest_types import Manifest, ProblemInfo
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +61,19 @@ def gap_curves(traj: pd.DataFrame) -> dict[str, Any]:
     return {"gap": gap, "gap_problems": keep}
 
 
-def best_known_map(manifests: list[dict[str, Any]], problems: list[str]
+def best_known_map(manifests: list[Manifest], problems: list[str]
                    ) -> tuple[dict[str, float], dict[str, str]]:
     """L* per problem and its source, from the manifests' problem info and suite references."""
     values, sources = {}, {}
     reference: dict[str, float] = {}
-    info: dict[str, Any] = {}
+    info: dict[str, ProblemInfo] = {}
     for m in manifests:
-        reference.update(m["suite"].get("reference", {}))
-        info.update(m.get("problems", {}))
+        reference.update(m.suite.reference if m.suite is not None else {})
+        info.update(m.problems)
     for p in problems:
-        meta = info.get(p, {})
+        meta = info.get(p, ProblemInfo())
         try:
-            values[p], sources[p] = best_known(p, meta.get("metric", ""), meta.get("optimum"),
-                                               reference)
+            values[p], sources[p] = best_known(p, meta.metric or "", meta.optimum, reference)
         except ValueError as exc:
             log.warning("%s", exc)
     return values, sources

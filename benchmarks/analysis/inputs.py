@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -19,6 +18,7 @@ from tunebench.benchmarks.reference import runs as reference_runs
 from tunebench.benchmarks.reference.tables import ReferenceTable, of_protocol
 from tunebench.benchmarks.store.archived import with_archived
 from tunebench.benchmarks.store.manifest import problem_differences
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.rundir import RunDir, StoreError, read_trials
 from tunebench.problems.base import Status
 
@@ -55,7 +55,7 @@ class Inputs:
     """The stored trials and manifests of one or more runs, as read from disk."""
 
     trials: pd.DataFrame
-    manifests: list[dict[str, Any]]
+    manifests: list[Manifest]
     failed_cells: dict[str, str] = field(default_factory=dict)
     #: The run directories read (the reference table each run recorded is found there).
     run_dirs: list[Path] = field(default_factory=list)
@@ -63,7 +63,7 @@ class Inputs:
     references: References = field(default_factory=References)
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
         return self.manifests[0]
 
 
@@ -86,12 +86,13 @@ def load(run_dirs: list[str | Path]) -> Inputs:
     return Inputs(trials, manifests, failed, dirs, load_references(dirs, manifests, trials))
 
 
-def _check_protocols(run_dirs: list[str | Path], manifests: list[dict[str, Any]]) -> None:
+def _check_protocols(run_dirs: list[str | Path], manifests: list[Manifest]) -> None:
     """StoreError unless every run has the first one's protocol and problems."""
-    first = manifests[0]["suite"]
+    first = manifests[0].to_dict()["suite"]
     for d, m in zip(run_dirs[1:], manifests[1:], strict=True):
-        diffs = [f"{k}: {first.get(k)!r} vs {m['suite'].get(k)!r}" for k in PROTOCOL
-                 if first.get(k) != m["suite"].get(k)]
+        other = m.to_dict()["suite"]
+        diffs = [f"{k}: {first.get(k)!r} vs {other.get(k)!r}" for k in PROTOCOL
+                 if first.get(k) != other.get(k)]
         if diffs:
             raise StoreError(f"cannot report {run_dirs[0]} and {d} together: their protocols "
                              f"differ ({'; '.join(diffs)})")
@@ -100,7 +101,7 @@ def _check_protocols(run_dirs: list[str | Path], manifests: list[dict[str, Any]]
             raise StoreError(f"cannot report {run_dirs[0]} and {d} together: {diffs[0]}")
 
 
-def load_references(run_dirs: list[Path], manifests: list[dict[str, Any]],
+def load_references(run_dirs: list[Path], manifests: list[Manifest],
                     trials: pd.DataFrame) -> References:
     """The runs' reference table, checked against their signatures and read whole; not
     looked for when no trial succeeded (nothing is scored then)."""
@@ -113,7 +114,7 @@ def load_references(run_dirs: list[Path], manifests: list[dict[str, Any]],
     return References(table, note, table.sample(), table.lstar(), signed)
 
 
-def _check_combinable(trials: pd.DataFrame, manifests: list[dict[str, Any]],
+def _check_combinable(trials: pd.DataFrame, manifests: list[Manifest],
                       failed: dict[str, str]) -> None:
     dup = trials.duplicated(["problem", "strategy", "seed", "trial"]
                             + (["protocol"] if "protocol" in trials else [])
@@ -130,7 +131,7 @@ def _check_combinable(trials: pd.DataFrame, manifests: list[dict[str, Any]],
                              f"were run with different seeds {sorted(set(g))}")
 
 
-def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
+def _seeds_with_failed(trials: pd.DataFrame, manifests: list[Manifest],
                        failed: dict[str, str]) -> pd.Series:
     """Seeds per (problem, strategy), counting failed cells (they have no trials): every
     cell each manifest's suite plans (with its protocol, worker-count and training-size
@@ -138,11 +139,10 @@ def _seeds_with_failed(trials: pd.DataFrame, manifests: list[dict[str, Any]],
     seeds = trials.groupby(["problem", "strategy"])["seed"].apply(set)
     every = set(trials["seed"])
     for m in manifests:
-        names = {i.get("spec", n): n for n, i in m.get("strategies", {}).items()}
-        s = m["suite"]
-        for c in all_cells(s["problems"], s["strategies"], sorted(every),
-                           s.get("protocols") or [], s.get("workers") or [],
-                           [str(x) for x in s.get("train_sizes") or []]):
+        names = {spec: n for n, spec in m.strategy_specs().items()}
+        s = m.suite
+        for c in all_cells(s.problems, s.strategies, sorted(every), s.protocols, s.workers,
+                           [str(x) for x in s.train_sizes]):
             key = (c.problem, names.get(c.strategy, c.strategy))
             if c.id in failed and key in seeds.index:
                 seeds[key].add(c.seed)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.problems.base import Status
 
 
@@ -25,13 +26,14 @@ def failed_trials(df: pd.DataFrame) -> pd.DataFrame:
     return ft.rename("trials").reset_index()
 
 
-def provenance(m: dict[str, Any]) -> dict[str, Any]:
-    """The manifest's record of what produced the run (first run of several)."""
-    prov = {k: m.get(k) for k in ("run_id", "command", "started_at", "finished_at", "jobs",
-                                  "backend")}
-    prov["environment"] = m.get("environment")
-    prov["suite"] = m.get("suite")
-    prov["strategies"] = m.get("strategies")
+def provenance(m: Manifest) -> dict[str, Any]:
+    """The manifest's record of what produced the run (first run of several), as stored."""
+    stored = m.to_dict()
+    prov = {k: stored.get(k) for k in ("run_id", "command", "started_at", "finished_at",
+                                       "jobs", "backend")}
+    prov["environment"] = stored.get("environment")
+    prov["suite"] = stored.get("suite")
+    prov["strategies"] = stored.get("strategies")
     return prov
 
 

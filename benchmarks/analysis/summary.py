@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from tunebench.benchmarks.analysis.bands import iqm_band, rank_band
+from tunebench.benchmarks.plan.suite import Suite
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.analysis.bayes import signed_rank
 from tunebench.benchmarks.analysis.checklist import checklist
 from tunebench.benchmarks.analysis.conditional import by_mode
@@ -74,7 +76,7 @@ class Summary:
     succeeded (``empty`` is then True).
     """
 
-    manifests: list[dict[str, Any]]
+    manifests: list[Manifest]
     #: The trials of the default (first) validation protocol; ``all_trials``: every protocol.
     trials: pd.DataFrame
     all_trials: pd.DataFrame
@@ -164,7 +166,7 @@ class Summary:
     conditional_modes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
         return self.manifests[0]
 
     @property
@@ -180,8 +182,8 @@ class Summary:
 def summarise(inputs: Inputs) -> Summary:
     """Compute every statistic of the report once: a pure function of ``inputs`` (the
     trials, manifests, failed cells and reference table :func:`load` read)."""
-    suite = inputs.manifest["suite"]
-    budget = int(suite["budget"])
+    suite = inputs.manifest.suite
+    budget = int(suite.budget)
     # one copy of the default protocol's trials, shared by every section that reads it
     proto_trials = default_protocol_only(inputs.trials, suite)
     df = main_size_only(default_workers_only(proto_trials))
@@ -254,17 +256,17 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
                                            ALPHA),
         "within_note": within_problem_note(seeds, len(strategies), ALPHA),
         "final_scores": final_scores(fin),
-        **_null(df, sample, lstar, int(inputs.manifest["suite"]["budget"])),
+        **_null(df, sample, lstar, int(inputs.manifest.suite.budget)),
         "above_one": above_one(fin) if has_scores else {},
         "metric_ranks": ranks, "metric_agreement": agreement,
         "default_moves": moves_table(problems) if with_defaults else pd.DataFrame(),
         "fixed_notes": fixed_notes(problems) if with_defaults else {},
         # each axis section reads its own axis at the others' main value
         "protocols": compare_protocols(main_size_only(default_workers_only(inputs.trials)),
-                                       inputs.manifest["suite"]),
+                                       inputs.manifest.suite),
         "fidelity": fidelity_summary(df, scored),
         "parallel": parallel_summary(main_size_only(proto_trials),
-                                     inputs.manifest["suite"].get("parallel"), ALPHA,
+                                     inputs.manifest.suite.parallel, ALPHA,
                                      lstar, best_known_map(inputs.manifests, problems)[0]),
         "conditional_modes": by_mode(fin),
     }
@@ -280,11 +282,11 @@ def _null(df: pd.DataFrame, sample: pd.DataFrame | None, lstar: pd.DataFrame,
     return {"null_check": null_check(df, sample, lstar, narrow=narrow), "null_narrow": narrow}
 
 
-def default_protocol(trials: pd.DataFrame, suite: dict[str, Any]) -> str:
+def default_protocol(trials: pd.DataFrame, suite: Suite) -> str:
     """The validation protocol the report's scores are about: the first one present in the
     (default-protocol) trials, else the suite's first."""
     present = protocols_of(trials, suite)
-    return present[0] if present else (suite.get("protocols") or [f"cv-{suite['folds']}"])[0]
+    return present[0] if present else suite.protocol_names[0]
 
 
 def _empty(inputs: Inputs, budget: int) -> Summary:

@@ -51,7 +51,7 @@ def _stored_suite(args: argparse.Namespace) -> Any:
         raise BadInput(f"--out {out}: no tunebench run there (no manifest.json) to resume; "
                        "give the suite too: tunebench run SUITE --out DIR")
     try:
-        return Suite.from_dict(run.read_manifest()["suite"], str(run.manifest_path))
+        return Suite.from_dict(run.read_manifest().suite.to_dict(), str(run.manifest_path))
     except StoreError as exc:
         raise BadInput(str(exc)) from exc
     except SuiteError as exc:

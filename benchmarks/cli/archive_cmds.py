@@ -8,7 +8,10 @@ import argparse
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tunebench.benchmarks.store.manifest_types import Manifest
 
 log = logging.getLogger("tunebench")
 
@@ -65,7 +68,7 @@ def add_run_flag(run_parser: argparse.ArgumentParser) -> None:
                             "suite's archive holds")
 
 
-def attach_archive(suite: Any, out: Path, manifest: dict[str, Any],
+def attach_archive(suite: Any, out: Path, manifest: Manifest,
                    args: argparse.Namespace) -> None:
     """Before a run's cells: take the archived cells of strategies it does not run."""
     from tunebench.benchmarks.cli._common import BadInput

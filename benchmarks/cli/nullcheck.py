@@ -22,14 +22,14 @@ def run_nullcheck(run_dir: Path, resalts: int, jobs: int = 1,
     """The lines the command prints; raises StoreError with an actionable message when the
     run has no reference table or no random-search strategy."""
     inputs = load([run_dir])
-    suite = inputs.manifest["suite"]
+    suite = inputs.manifest.suite
     trials = default_protocol_only(inputs.trials, suite)
     table, note = reference_runs.for_runs(inputs.run_dirs, inputs.manifests)
     if table is None:
         raise StoreError(f"{run_dir}: no null check without a reference table: {note}")
     proto = default_protocol(trials, suite)
     sample, lstar = table.sample(proto), table.lstar(proto)
-    narrow = narrow_cells(sample, lstar, int(suite["budget"]))
+    narrow = narrow_cells(sample, lstar, int(suite.budget))
     own = null_check(trials, sample, lstar, narrow=narrow)
     if own.empty:
         raise StoreError(f"{run_dir}: no random-search strategy (random, optuna-random, "

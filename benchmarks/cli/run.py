@@ -16,7 +16,6 @@ from tunebench.benchmarks.cli._common import (
     BadInput,
     Terminated,
     _check_report_dir,
-    _csv,
     _load_suite,
     _resume_command,
 )

@@ -36,9 +36,9 @@ def random_cells(run_dir: Path) -> tuple[Suite, list[Cell]]:
     if not run.exists():
         raise StoreError(f"{run_dir}: no manifest.json; is it a tunebench run directory?")
     manifest = run.read_manifest()
-    suite = Suite.from_dict(manifest["suite"], "manifest.json")
-    trials = default_protocol_only(read_trials(run_dir), manifest["suite"])
-    specs = {name: info.get("spec", name) for name, info in manifest["strategies"].items()}
+    suite = Suite.from_dict(manifest.suite.to_dict(), "manifest.json")
+    trials = default_protocol_only(read_trials(run_dir), suite)
+    specs = manifest.strategy_specs()
     present = trials[trials["strategy"].isin(RANDOM_SEARCH)]
     several = len(suite.protocol_names) > 1  # cells then carry their protocol
     cols = ["problem", "strategy", "seed"] + (["protocol"] if several else [])

@@ -20,12 +20,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from tunebench.benchmarks.execution import runner
 from tunebench.benchmarks.execution.guard import require_main_guard
 from tunebench.benchmarks.execution.runner import Progress, RunSummary
 from tunebench.benchmarks.plan.suite import Suite
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.rundir import RunDir, StoreError
 
 log = logging.getLogger("tunebench")
@@ -34,7 +35,7 @@ log = logging.getLogger("tunebench")
 #: called after each finished cell (or None). The CLI's opens a progress bar.
 ProgressFactory = Callable[[int, int], AbstractContextManager[Progress | None]]
 #: The archive step: attach archived cells of the strategies this run does not run.
-ArchiveStep = Callable[[Suite, Path, dict[str, Any]], object]
+ArchiveStep = Callable[[Suite, Path, Manifest], object]
 
 
 class ReferenceStep(Protocol):
@@ -90,7 +91,7 @@ class SuiteRun:
         return f"dask:{self.scheduler}" if self.scheduler else f"local:{self.jobs}"
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[tuple[RunDir, dict[str, Any]]]:
+    def locked(self) -> Iterator[tuple[RunDir, Manifest]]:
         """Create or resume the run directory under its writer lock; released on exit."""
         try:
             run, manifest = runner.prepare(self.suite, self.out, list(self.argv), self.jobs,
@@ -121,7 +122,7 @@ class SuiteRun:
         self._log_outcome(summary)
         return summary
 
-    def _execute(self, run: RunDir, manifest: dict[str, Any], update: Progress | None
+    def _execute(self, run: RunDir, manifest: Manifest, update: Progress | None
                  ) -> RunSummary:
         try:
             summary = runner.execute(self.suite, run, manifest, jobs=self.jobs,

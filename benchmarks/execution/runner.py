@@ -34,6 +34,7 @@ from tunebench.benchmarks.execution.isolate import (
     describe_death,
     run_cell_in_subprocess,
 )
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.rundir import RunDir, StoreError
 from tunebench.benchmarks.plan.suite import Suite
 
@@ -226,11 +227,11 @@ Progress = Callable[[CellResult, int, int], None]
 
 
 def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
-            fresh: bool = False) -> tuple[RunDir, dict[str, Any]]:
+            fresh: bool = False) -> tuple[RunDir, Manifest]:
     """Create the run directory, or check that an existing one may be resumed; either way
     take its writer lock (released by ``run.unlock()`` or when this process ends)."""
     run = RunDir(out)
-    current = manifest_mod.build(suite.to_dict(), out.name, argv, jobs, backend)
+    current = manifest_mod.build(suite, out.name, argv, jobs, backend)
     if out.exists() and not out.is_dir():
         raise StoreError(f"--out {out} is a file, not a directory; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not run.exists() and not run.half_created():
@@ -258,7 +259,7 @@ def prepare(suite: Suite, out: Path, argv: list[str], jobs: int, backend: str,
     return run, current
 
 
-def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any]:
+def _resume(run: RunDir, suite: Suite, current: Manifest) -> Manifest:
     """Check a stored run against the current setup; quarantine bad cells; mark resumed."""
     stored = run.read_manifest()
     diffs = manifest_mod.differences(stored, current)
@@ -279,15 +280,14 @@ def _resume(run: RunDir, suite: Suite, current: dict[str, Any]) -> dict[str, Any
         run.quarantine(path, why)
     run.remove_stale_errors()
     run.check()  # after the bad cells are aside: trials.parquet against the intact ones
-    stored.setdefault("resumed_at", []).append(manifest_mod.now())
-    stored["finished_at"] = None
+    stored = stored.restarted(manifest_mod.now())
     run.write_manifest(stored)
     return stored
 
 
-def expected_cells(suite: Suite | dict[str, Any]) -> dict[str, dict[str, Any]]:
+def expected_cells(suite: Suite) -> dict[str, dict[str, Any]]:
     """Cell id -> the identity its file must carry (see :mod:`benchmarks.integrity`)."""
-    suite_d = suite if isinstance(suite, dict) else suite.to_dict()
+    suite_d = suite.to_dict()
     cells = all_cells(suite_d["problems"], suite_d["strategies"], suite_d["seeds"],
                       suite_d.get("protocols") or [], suite_d.get("workers") or [],
                       [str(x) for x in suite_d.get("train_sizes") or []])
@@ -305,7 +305,7 @@ def verify_run(path: Path) -> dict[Path, str]:
     if not run.cell_files():  # e.g. a synthetic run with only trials.parquet
         return {}
     try:
-        expected = expected_cells(manifest["suite"])
+        expected = expected_cells(manifest.suite)
     except (KeyError, TypeError) as exc:
         raise StoreError(f"{run.manifest_path}: its suite lacks {exc}") from exc
     bad = run.bad_cells(expected)
@@ -321,7 +321,7 @@ def describe_bad(bad: dict[Path, str]) -> str:
     return "; ".join(f"{p}: {why}" for p, why in sorted(bad.items()))
 
 
-def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 1,
+def execute(suite: Suite, run: RunDir, manifest: Manifest, *, jobs: int = 1,
             scheduler: str | None = None, progress: Progress | None = None,
             stop: threading.Event | None = None) -> RunSummary:
     """Run the cells not yet stored, commit each as it finishes, then consolidate.
@@ -355,9 +355,7 @@ def execute(suite: Suite, run: RunDir, manifest: dict[str, Any], *, jobs: int = 
         if progress:
             progress(res, summary.skipped + i, len(cells))
     run.consolidate()
-    manifest["finished_at"] = manifest_mod.now()
-    manifest["failed_cells"] = sorted(run.failed_cells())
-    run.write_manifest(manifest)
+    run.write_manifest(manifest.finished(manifest_mod.now(), sorted(run.failed_cells())))
     summary.seconds = time.perf_counter() - start
     return summary
 

@@ -131,7 +131,7 @@ class Suite:
         of other versions are ignored, lists become tuples."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in stored.items() if k in known}
-        for key in ("strategies", "problems", "seeds", "protocols"):
+        for key in ("strategies", "problems", "seeds", "protocols", "workers", "train_sizes"):
             if key in values:
                 values[key] = tuple(values[key] or ())
         return cls(**values)

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tunebench.benchmarks.store.archived import ARCHIVED_DIR
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.rundir import (
     StoreError,
     atomic_write_bytes,
@@ -93,8 +94,9 @@ class Archive:
         return dict(self.info.get("strategies", {}))
 
     @cached_property
-    def manifest(self) -> dict[str, Any]:
-        return json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+    def manifest(self) -> Manifest:
+        return Manifest.from_dict(
+            json.loads((self.path / "manifest.json").read_text(encoding="utf-8")))
 
     def signatures(self) -> pd.DataFrame:
         return pd.read_parquet(self.path / "signatures.parquet")
@@ -179,18 +181,18 @@ def coverage_gap(archived: dict[str, Any], current: dict[str, Any]) -> str:
     return "; ".join(out)
 
 
-def _library_hint(archive: Archive, manifest: dict[str, Any]) -> str:
+def _library_hint(archive: Archive, manifest: Manifest) -> str:
     """The key libraries whose versions differ between the archive and this run."""
     from tunebench.benchmarks.store.manifest import KEY_LIBRARIES
 
     a = archive.info.get("libraries", {})
-    b = manifest.get("environment", {}).get("libraries", {})
+    b = manifest.libraries
     diffs = [f"{n} {a.get(n)} archived vs {b.get(n)} here" for n in KEY_LIBRARIES
              if n != "tunebench" and a.get(n) != b.get(n)]
     return f" (library versions differ: {', '.join(diffs)})" if diffs else ""
 
 
-def check(archive: Archive, suite: dict[str, Any], manifest: dict[str, Any],
+def check(archive: Archive, suite: dict[str, Any], manifest: Manifest,
           run_signatures: pd.DataFrame, specs: Iterable[str]) -> None:
     """Raise :class:`ArchiveMismatch` (one line) unless the archived cells of ``specs``
     belong to this run's objectives: same settings, metric and protocol (see
@@ -233,7 +235,7 @@ def local_names(specs: Iterable[str]) -> set[str]:
     return {resolve(s).name for s in specs} | set(specs)
 
 
-def attach(suite: Any, run_dir: Path, manifest: dict[str, Any],
+def attach(suite: Any, run_dir: Path, manifest: Manifest,
            run_signatures: pd.DataFrame | None = None) -> Attached | None:
     """Copy into ``run_dir/archived/`` the archived cells of the strategies this run does
     not run itself (None when there are none or no archive); check them first
@@ -263,7 +265,7 @@ def attach(suite: Any, run_dir: Path, manifest: dict[str, Any],
     atomic_write_table(target / "signatures.parquet",
                        pa.Table.from_pandas(sig, preserve_index=False))
     atomic_write_bytes(target / "manifest.json", json.dumps(
-        _archived_manifest(archive, take, current), indent=2, sort_keys=True,
+        _archived_manifest(archive, take, current).to_dict(), indent=2, sort_keys=True,
         default=str).encode())
     log.info("using %d archived strategies (%s) of archive %s (hash %s): %d trials",
              len(take), ", ".join(sorted(take)), archive.path, archive.hash, rows)
@@ -293,9 +295,9 @@ def _write_trials(archive: Archive, target: Path, names: list[str],
 
 
 def _archived_manifest(archive: Archive, take: dict[str, dict[str, Any]],
-                       current: dict[str, Any]) -> dict[str, Any]:
+                       current: dict[str, Any]) -> Manifest:
     """The archive's manifest narrowed to the cells taken, with an ``archive`` block."""
-    m = dict(archive.manifest)
+    m = archive.manifest.to_dict()
     m["run_id"] = f"{archive.suite['name']} archive {archive.hash}"
     m["suite"] = dict(archive.suite, strategies=[v["spec"] for _, v in sorted(take.items())],
                       problems=list(current["problems"]), seeds=list(current["seeds"]))
@@ -305,4 +307,4 @@ def _archived_manifest(archive: Archive, take: dict[str, dict[str, Any]],
                     "path": str(archive.path), "created_at": archive.info.get("created_at"),
                     "tunebench": archive.info.get("libraries", {}).get("tunebench"),
                     "strategies": {n: take[n] for n in sorted(take)}}
-    return m
+    return Manifest.from_dict(m)

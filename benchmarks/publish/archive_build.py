@@ -25,7 +25,12 @@ from tunebench.benchmarks.publish.archive import (
     open_archive,
     shipped_root,
 )
-from tunebench.benchmarks.store.rundir import StoreError, atomic_write_bytes, atomic_write_table
+from tunebench.benchmarks.store.rundir import (
+    RunDir,
+    StoreError,
+    atomic_write_bytes,
+    atomic_write_table,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +72,12 @@ def build(suite: Suite, out: Path, *, work: Path, jobs: int = 1, scheduler: str 
     sig = signatures(suite.problems, suite.seeds, suite.folds, suite.test_fraction)
     atomic_write_table(out / "signatures.parquet", pa.Table.from_pandas(sig,
                                                                          preserve_index=False))
-    stored = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    stored = RunDir(work).read_manifest()
     info = {"format": FORMAT, "suite": suite.to_dict(), "created_at": now(),
             "command": f"tunebench archive-baselines {suite.name}",
-            "run_id": stored.get("run_id"),
-            "strategies": {n: {"spec": v["spec"], "library": v["library"],
-                               "version": v["version"]}
-                           for n, v in stored["strategies"].items()},
+            "run_id": stored.run_id,
+            "strategies": {n: {"spec": v.spec, "library": v.library, "version": v.version}
+                           for n, v in stored.strategies.items()},
             "libraries": library_versions(), "content_hash": content_hash(out)}
     atomic_write_bytes(out / INFO, json.dumps(info, indent=2, sort_keys=True).encode())
     log.info("archive of suite %s written to %s (hash %s)", suite.name, out,

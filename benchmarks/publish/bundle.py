@@ -26,8 +26,8 @@ import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.rundir import StoreError, atomic_write_bytes
 
 SUMS = "SHA256SUMS"
@@ -108,12 +108,12 @@ def _report_files(run_dir: Path) -> dict[str, bytes]:
                 for p in sorted((Path(tmp) / "report").rglob("*")) if p.is_file()}
 
 
-def citation_cff(manifest: dict[str, Any], digest: str, authors: list[str]) -> str:
+def citation_cff(manifest: Manifest, digest: str, authors: list[str]) -> str:
     """A CITATION.cff (format 1.2.0) for the run; JSON strings are valid YAML scalars."""
     q = json.dumps
-    libs = manifest.get("environment", {}).get("libraries", {})
-    suite = manifest.get("suite", {}).get("name", "?")
-    date = str(manifest.get("finished_at") or manifest.get("started_at") or "")[:10]
+    libs = manifest.libraries
+    suite = manifest.suite_name
+    date = str(manifest.finished_at or manifest.started_at or "")[:10]
     from tunebench.benchmarks.report.citations import tunebench_url
 
     url = tunebench_url()
@@ -121,7 +121,7 @@ def citation_cff(manifest: dict[str, Any], digest: str, authors: list[str]) -> s
              "message: " + q("If you use these results, cite this run by its bundle hash "
                              "(tunebench verify prints it) and tunebench at this version."),
              "type: dataset",
-             "title: " + q(f"tunebench run {manifest.get('run_id')} of suite {suite}"),
+             "title: " + q(f"tunebench run {manifest.run_id} of suite {suite}"),
              "authors:"] + [f"  - name: {q(a)}" for a in authors] + [
              "version: " + q(f"sha256:{digest}"),
              *([f"date-released: {q(date)}"] if date else []),
@@ -153,11 +153,11 @@ def write(run_dir: str | Path, out: str | Path | None = None,
     files = _run_files(run_dir)
     digest = bundle_hash(files)
     files.update(_report_files(run_dir))
-    manifests = [manifest] + ([json.loads(files["archived/manifest.json"])]
+    manifests = [manifest] + ([Manifest.from_dict(json.loads(files["archived/manifest.json"]))]
                               if "archived/manifest.json" in files else [])
     files["references.bib"] = bibtex(combined(manifests), digest).encode()
     files["CITATION.cff"] = citation_cff(
-        manifest, digest, authors or [f"The authors of tunebench run {manifest.get('run_id')}"]
+        manifest, digest, authors or [f"The authors of tunebench run {manifest.run_id}"]
     ).encode()
     files[SUMS] = sums_text(files).encode()
     out = Path(out) if out else run_dir.with_name(run_dir.name + ".tar.gz")

@@ -8,13 +8,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
 from tunebench.benchmarks.plan.suite import Suite
 from tunebench.benchmarks.reference import cache
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.reference.signatures import signature_differences, signatures
 from tunebench.benchmarks.reference.tables import (
     ReferenceMismatch,
@@ -64,10 +64,10 @@ class RunReferences:
         return table
 
 
-def for_run(run_dir: Path, manifest: dict[str, Any]) -> ReferenceTable | None:
+def for_run(run_dir: Path, manifest: Manifest) -> ReferenceTable | None:
     """The table a run recorded (else the first that covers it), checked against the run's
     signatures; raises :class:`ReferenceMismatch` when they differ."""
-    suite = Suite.from_manifest(manifest["suite"])
+    suite = manifest.suite
     table = _recorded_table(run_dir)
     table = table or find(suite)
     if table is None:
@@ -117,7 +117,7 @@ def _read_signatures(path: Path, fix: str) -> pd.DataFrame:
     return df
 
 
-def for_runs(run_dirs: list[Path], manifests: list[dict[str, Any]]
+def for_runs(run_dirs: list[Path], manifests: list[Manifest]
              ) -> tuple[ReferenceTable | None, str]:
     """The one table of runs reported together, or None and why. Runs that recorded
     different tables cannot be combined (StoreError)."""
@@ -133,7 +133,7 @@ def for_runs(run_dirs: list[Path], manifests: list[dict[str, Any]]
         raise StoreError(f"cannot report these runs together: they use different reference "
                          f"tables (hashes {sorted(str(h) for h in hashes)})")
     if tables[0] is None:
-        s = manifests[0]["suite"]["name"]
+        s = manifests[0].suite_name
         return None, (f"no reference table covers these problems and seeds; build one with "
                       f"`tunebench reference {s}` (or run without --no-report).")
     return tables[0], ""

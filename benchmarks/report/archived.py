@@ -7,17 +7,20 @@ archived strategy's library and version.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tunebench.benchmarks.store.manifest_types import Manifest
 
 import pandas as pd
 from tunebench.benchmarks.report.tables import Table
 
 
-def archived_table(manifests: list[dict[str, Any]], trials: pd.DataFrame) -> pd.DataFrame:
+def archived_table(manifests: list[Manifest], trials: pd.DataFrame) -> pd.DataFrame:
     """One row per archived strategy: archive, hash, library, version, cells, trials."""
     rows = []
     for m in manifests:
-        block = m.get("archive")
+        block = m.archive
         if not isinstance(block, dict):
             continue
         for name, info in sorted(block.get("strategies", {}).items()):

@@ -54,25 +54,25 @@ def render(s: Summary, out: Path) -> Path:
     page = Page(out)
     for section in SECTIONS:
         section(page, s)
-    index = page.write(f"tunebench report: {s.manifest['suite']['name']}")
+    index = page.write(f"tunebench report: {s.manifest.suite_name}")
     log.info("report written to %s", index)
     return index
 
 
 def _protocol(s: Summary) -> str:
     present = sorted(s.trials["protocol"].dropna().unique()) if "protocol" in s.trials else []
-    return ", ".join(present) or f"cv-{s.manifest['suite']['folds']}"
+    return ", ".join(present) or f"cv-{s.manifest.suite.folds}"
 
 
 def header(page: Page, s: Summary) -> None:
     m = s.manifest
-    page.heading(f"tunebench report: suite {m['suite']['name']}", 1)
-    runs = ", ".join(x["run_id"] for x in s.manifests)
+    page.heading(f"tunebench report: suite {m.suite_name}", 1)
+    runs = ", ".join(str(x.run_id) for x in s.manifests)
     seeds = sorted(s.trials["seed"].unique().tolist()) if not s.empty else []
     page.para(f"Run(s) {runs}: {len(s.trials)} trials, {len(s.problems)} problems, "
               f"{len(s.strategies)} strategies, seeds {seeds}, budget {s.budget} "
               f"evaluations, validation protocol {_protocol(s)}, test fraction "
-              f"{m['suite']['test_fraction']}. Primary metric (what strategies minimise): "
+              f"{m.suite.test_fraction}. Primary metric (what strategies minimise): "
               f"{s.metric_label}.")
 
 

@@ -10,11 +10,12 @@ under biblatex.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, metadata
-from typing import Any
 
 from tunebench.benchmarks.report.tables import latex_escape
+from tunebench.benchmarks.store.manifest_types import Manifest, ProblemInfo, StrategyInfo
 from tunebench.problems.dataset_citations import ENTRIES as DATASET_ENTRIES
 from tunebench.problems.dataset_citations import dataset_keys
 
@@ -308,16 +309,15 @@ def _tunebench(version: str, commit: str, bundle_hash: str | None = None) -> str
             f"  note         = {{{note}}}\n}}")
 
 
-def combined(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+def combined(manifests: list[Manifest]) -> Manifest:
     """The first manifest with the strategies and problems of every run reported with it
     (e.g. a run's archived baselines), for :func:`bibtex`."""
-    out = dict(manifests[0])
-    for key in ("strategies", "problems"):
-        merged: dict[str, Any] = {}
-        for m in reversed(manifests):
-            merged.update(m.get(key, {}))
-        out[key] = merged
-    return out
+    strategies: dict[str, StrategyInfo] = {}
+    problems: dict[str, ProblemInfo] = {}
+    for m in reversed(manifests):
+        strategies.update(m.strategies)
+        problems.update(m.problems)
+    return replace(manifests[0], strategies=strategies, problems=problems)
 
 
 def split_entries(text: str) -> dict[str, str]:
@@ -336,22 +336,22 @@ def with_note(entry: str, note: str) -> str:
     return entry[:entry.rstrip().rfind("}")].rstrip() + f",\n  note = {{{note}}}\n}}"
 
 
-def _strategy_entries(strategies: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+def _strategy_entries(strategies: Mapping[str, StrategyInfo]) -> dict[str, str]:
     """The algorithm entries of the strategies that ran: from the manifest, or, for runs
     that did not record them, from the built-in classes."""
     from tunebench.strategies.registry import BUILTINS
 
     out: dict[str, str] = {}
     for name, entry in sorted(strategies.items()):
-        text = entry.get("citation") or (BUILTINS[name].citation if name in BUILTINS else "")
+        text = entry.citation or (BUILTINS[name].citation if name in BUILTINS else "")
         out.update(split_entries(text or ""))
     return out
 
 
-def _dataset_entries(problems: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+def _dataset_entries(problems: Mapping[str, ProblemInfo]) -> dict[str, str]:
     out: dict[str, str] = {}
     for info in problems.values():
-        ds = info.get("dataset") or {}
+        ds = info.dataset or {}
         keys = dataset_keys(str(ds.get("name", "")))
         for i, k in enumerate(keys):
             if k not in out:
@@ -361,32 +361,32 @@ def _dataset_entries(problems: Mapping[str, Mapping[str, Any]]) -> dict[str, str
     return out
 
 
-def bibtex(manifest: dict[str, Any], bundle_hash: str | None = None) -> str:
+def bibtex(manifest: Manifest, bundle_hash: str | None = None) -> str:
     """BibTeX entries for tunebench, algorithms, datasets, statistics and libraries;
     tunebench's entry names the run bundle's hash when given."""
-    libs = manifest.get("environment", {}).get("libraries", {})
-    git = manifest.get("environment", {}).get("git", {}) or {}
+    libs = manifest.libraries
+    git = manifest.environment.git or {}
     entries = {"tunebench": _tunebench(libs.get("tunebench", "unknown"),
                                        git.get("commit") or "unknown", bundle_hash)}
-    strategies = manifest.get("strategies", {})
+    strategies = manifest.strategies
     entries.update(_strategy_entries(strategies))
-    entries.update(_dataset_entries(manifest.get("problems", {})))
+    entries.update(_dataset_entries(manifest.problems))
     entries.update(STATISTICS)
-    used = {s.get("library", "") for s in strategies.values()} | set(REPORT_LIBRARIES)
+    used = {s.library or "" for s in strategies.values()} | set(REPORT_LIBRARIES)
     if "optuna-cmaes" in strategies:  # optuna's CMA-ES is the cmaes package's algorithm
         used.add("cmaes")
-    if any(str((p.get("dataset") or {}).get("source", "")).startswith("statsmodels")
-           for p in manifest.get("problems", {}).values()):
+    if any(str((p.dataset or {}).get("source", "")).startswith("statsmodels")
+           for p in manifest.problems.values()):
         used.add("statsmodels")
     for lib in sorted(used):
         if lib in LIBRARIES:
-            version = libs.get(lib) or next((s.get("version") for s in strategies.values()
-                                            if s.get("library") == lib), "unknown")
+            version = libs.get(lib) or next((s.version for s in strategies.values()
+                                            if s.library == lib), "unknown")
             year = release_year(lib, version) or 2026
             entries.update(split_entries(LIBRARIES[lib].format(version=version, year=year)))
         elif lib and lib not in entries:
             entries[lib] = _library_misc(lib, libs.get(lib) or next(
-                (s.get("version") for s in strategies.values() if s.get("library") == lib),
+                (s.version for s in strategies.values() if s.library == lib),
                 "unknown"))
     return "\n\n".join(entries.values()) + "\n"
 

@@ -46,7 +46,7 @@ def failure_groups(failed_cells: dict[str, str], trials: pd.DataFrame) -> pd.Dat
 def render_failed_run(page: Any, inputs: Any, out: Path) -> Path:
     """Write ``index.html`` and ``report.md`` for a run with no successful trial."""
     m, df = inputs.manifest, inputs.trials
-    page.heading(f"tunebench report: suite {m['suite']['name']}", 1)
+    page.heading(f"tunebench report: suite {m.suite_name}", 1)
     page.para(f"No trial succeeded: {len(inputs.failed_cells)} failed cell(s) and "
               f"{int((df['status'] != 'ok').sum())} failed trial(s) out of {len(df)} stored. "
               "There is nothing to compare, so this report has no statistics.")
@@ -54,10 +54,11 @@ def render_failed_run(page: Any, inputs: Any, out: Path) -> Path:
     page.table(Table("failures_by_cause", failure_groups(inputs.failed_cells, df),
                      "Failures grouped by cause (full tracebacks in cells/<cell>.error)"))
     page.heading("Provenance", 2, "provenance")
-    prov = {k: m.get(k) for k in ("run_id", "command", "started_at", "finished_at", "backend",
-                                  "suite")}
+    stored = m.to_dict()
+    prov = {k: stored.get(k) for k in ("run_id", "command", "started_at", "finished_at",
+                                       "backend", "suite")}
     page.pre(json.dumps(prov, indent=2, default=str))
-    title = html.escape(f"tunebench report: {m['suite']['name']} (no successful trial)")
+    title = html.escape(f"tunebench report: {m.suite_name} (no successful trial)")
     index = out / "index.html"
     index.write_text(f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
                      f"<title>{title}</title></head><body>\n" + "\n".join(page.html)

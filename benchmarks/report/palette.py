@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tunebench.benchmarks.store.manifest_types import Manifest
 
 #: Fixed colours of the built-in strategies (hex); tests check every built-in has one.
 BUILTIN_COLOURS: dict[str, str] = {
@@ -94,13 +97,13 @@ def styles(strategies: Iterable[str], families: Mapping[str, str] | None = None
     return out
 
 
-def families_from_manifests(manifests: Iterable[Mapping[str, object]]) -> dict[str, str]:
+def families_from_manifests(manifests: Iterable[Manifest]) -> dict[str, str]:
     """Strategy -> family as recorded in run manifests (runs before it was recorded: none)."""
     out: dict[str, str] = {}
     for m in manifests:
-        for name, entry in dict(m.get("strategies", {}) or {}).items():
-            if isinstance(entry, Mapping) and entry.get("family"):
-                out[name] = str(entry["family"])
+        for name, entry in m.strategies.items():
+            if entry.family:
+                out[name] = str(entry.family)
     return out
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tunebench.benchmarks.store.manifest_types import Manifest
 
 #: Where a run keeps the archived cells it uses.
 ARCHIVED_DIR = "archived"
@@ -25,6 +28,6 @@ def with_archived(run_dirs: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def is_archived(manifest: dict[str, Any]) -> bool:
+def is_archived(manifest: Manifest) -> bool:
     """Whether a manifest is that of archived cells (it carries an ``archive`` block)."""
-    return isinstance(manifest.get("archive"), dict)
+    return manifest.is_archived

@@ -11,6 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from tunebench.benchmarks.plan.cells import CELL_THREADS
+from tunebench.benchmarks.plan.suite import Suite
+from tunebench.benchmarks.store.manifest_types import (
+    Environment,
+    Manifest,
+    ProblemInfo,
+    StrategyInfo,
+)
 from tunebench.strategies.base import family_of, library_of, package_version
 
 #: The manifest format; 2 adds per-problem fingerprints and the metric columns of schema 2.
@@ -63,17 +70,17 @@ def library_versions() -> dict[str, str]:
     return {name: package_version(name) for name in KEY_LIBRARIES + OTHER_LIBRARIES}
 
 
-def environment() -> dict[str, Any]:
-    return {
+def environment() -> Environment:
+    return Environment(**{
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "cpu_model": cpu_model(),
         "cpu_count": os.cpu_count(),
-        "blas": blas_info(),
+        "blas": tuple(blas_info()),
         "libraries": library_versions(),
         "git": git_commit(),
-    }
+    })
 
 
 def _threads_per_worker(jobs: int, backend: str) -> int:
@@ -81,51 +88,47 @@ def _threads_per_worker(jobs: int, backend: str) -> int:
     return CELL_THREADS
 
 
-def build(suite: dict[str, Any], run_id: str, argv: list[str], jobs: int,
-          backend: str) -> dict[str, Any]:
-    """The manifest written when a run starts (``finished_at`` is added at the end)."""
-    from tunebench.problems.catalogue import get_problem, with_suite_metric
-    from tunebench.problems.fingerprint import fingerprint
+def build(suite: Suite, run_id: str, argv: list[str], jobs: int, backend: str) -> Manifest:
+    """The manifest written when a run starts (its end is added by ``Manifest.finished``)."""
+    return Manifest(
+        format=FORMAT, run_id=run_id, suite=suite, command=tuple(argv), started_at=now(),
+        finished_at=None, jobs=jobs, backend=backend,
+        threads_per_worker=_threads_per_worker(jobs, backend),
+        strategies=_strategies(suite), problems=_problems(suite), environment=environment(),
+        absent=frozenset({"resumed_at", "failed_cells", "archive"}))
+
+
+def _strategies(suite: Suite) -> dict[str, StrategyInfo]:
     from tunebench.strategies.registry import resolve
 
-    strategies = {}
-    for s in suite["strategies"]:
+    out = {}
+    for s in suite.strategies:
         cls = resolve(s)
-        strategies[cls.name] = {"spec": s, "library": library_of(cls),
-                                "version": cls.library_version(),
-                                "class": f"{cls.__module__}:{cls.__qualname__}",
-                                "family": family_of(cls),
-                                "citation": getattr(cls, "citation", "") or None}
-    problems = {}
-    for p in suite["problems"]:
-        prob = with_suite_metric(get_problem(p), suite.get("metric"))
+        out[cls.name] = StrategyInfo(spec=s, library=library_of(cls),
+                                     version=cls.library_version(),
+                                     class_path=f"{cls.__module__}:{cls.__qualname__}",
+                                     family=family_of(cls),
+                                     citation=getattr(cls, "citation", "") or None)
+    return out
+
+
+def _problems(suite: Suite) -> dict[str, ProblemInfo]:
+    from tunebench.problems.catalogue import get_problem, with_suite_metric
+    from tunebench.problems.fingerprint import fingerprint
+
+    out = {}
+    for p in suite.problems:
+        prob = with_suite_metric(get_problem(p), suite.metric)
         ds = getattr(prob, "dataset", None)
-        problems[prob.name] = {
-            "metric": prob.metric, "metrics": list(prob.recorded_metrics),
-            "fingerprint": fingerprint(prob), "task": prob.task, "optimum": prob.optimum,
-            "default_config": dict(prob.default_config),
-            "dataset": None if ds is None else {"name": ds.name, "source": ds.source,
-                                                "licence": ds.licence, "rows": ds.rows},
-            "model_source": getattr(getattr(prob, "model", None), "source", None),
-            # a user's plug-in model (module, attribute, space...); None for built-ins
-            "plugin_model": _plugin(prob),
-            "description": prob.description,
-        }
-    return {
-        "format": FORMAT,
-        "run_id": run_id,
-        "suite": suite,
-        "command": argv,
-        "started_at": now(),
-        "finished_at": None,
-        "jobs": jobs,
-        "backend": backend,
-        # BLAS/OpenMP threads in each worker process (local backend; Dask workers: 1).
-        "threads_per_worker": _threads_per_worker(jobs, backend),
-        "strategies": strategies,
-        "problems": problems,
-        "environment": environment(),
-    }
+        out[prob.name] = ProblemInfo(
+            metric=prob.metric, metrics=tuple(prob.recorded_metrics),
+            fingerprint=fingerprint(prob), task=prob.task, optimum=prob.optimum,
+            default_config=dict(prob.default_config),
+            dataset=None if ds is None else {"name": ds.name, "source": ds.source,
+                                             "licence": ds.licence, "rows": ds.rows},
+            model_source=getattr(getattr(prob, "model", None), "source", None),
+            plugin_model=_plugin(prob), description=prob.description)
+    return out
 
 
 def _plugin(problem: Any) -> dict[str, Any] | None:
@@ -133,24 +136,20 @@ def _plugin(problem: Any) -> dict[str, Any] | None:
     return dict(fp) if fp else None
 
 
-def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
+def differences(stored: Manifest, current: Manifest) -> list[str]:
     """What differs between a stored manifest and the one a resume would write."""
     out = []
-    if stored.get("format") != current.get("format"):
-        return [f"format: stored {stored.get('format')!r}, now {current.get('format')!r} "
+    if stored.format != current.format:
+        return [f"format: stored {stored.format!r}, now {current.format!r} "
                 "(written by another tunebench version; it cannot be resumed)"]
-    if stored.get("suite") != current.get("suite"):
-        a, b = stored.get("suite", {}), current.get("suite", {})
-        keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        for k in keys:
-            out.append(f"suite.{k}: stored {a.get(k)!r}, now {b.get(k)!r}")
-    pa, pb = stored.get("problems", {}), current.get("problems", {})
-    for name in sorted(set(pa) & set(pb)):
-        was, now_ = pa[name].get("plugin_model"), pb[name].get("plugin_model")
+    a, b = stored.to_dict()["suite"], current.to_dict()["suite"]
+    for k in sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)):
+        out.append(f"suite.{k}: stored {a.get(k)!r}, now {b.get(k)!r}")
+    for name in sorted(set(stored.problems) & set(current.problems)):
+        was, now_ = stored.problems[name].plugin_model, current.problems[name].plugin_model
         if was != now_ and (was or now_):
             out.append(f"plug-in model of {name}: stored {was}, now {now_}")
-    la = stored.get("environment", {}).get("libraries", {})
-    lb = current.get("environment", {}).get("libraries", {})
+    la, lb = stored.libraries, current.libraries
     for name in KEY_LIBRARIES:
         if name != "tunebench" and la.get(name) != lb.get(name):
             out.append(f"{name}: stored {la.get(name)}, now {lb.get(name)}")
@@ -158,13 +157,13 @@ def differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
     return out
 
 
-def problem_differences(stored: dict[str, Any], current: dict[str, Any]) -> list[str]:
+def problem_differences(stored: Manifest, current: Manifest) -> list[str]:
     """Fingerprint differences of the problems both manifests hold, one line each."""
     from tunebench.problems.fingerprint import fingerprint_differences
 
-    a, b = stored.get("problems", {}), current.get("problems", {})
+    a, b = stored.problems, current.problems
     out = []
     for name in sorted(set(a) & set(b)):
-        out.extend(fingerprint_differences(name, a[name].get("fingerprint"),
-                                           b[name].get("fingerprint", {})))
+        out.extend(fingerprint_differences(name, a[name].fingerprint or None,
+                                           b[name].fingerprint or {}))
     return out

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from tunebench.benchmarks.store.files import (  # noqa: F401  (re-exported)
     atomic_write_bytes,
     atomic_write_table,
 )
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.paths import OutsideRunDir, contained, is_link
 from tunebench.benchmarks.store.schema import (  # noqa: F401  (re-exported)
     BASE_COLUMNS,
@@ -154,7 +155,8 @@ class RunDir:
             for tmp in directory.glob(".*.tmp") if usable else []:
                 tmp.unlink(missing_ok=True)
 
-    def read_manifest(self) -> dict[str, Any]:
+    def read_manifest(self) -> Manifest:
+        """The run's manifest (StoreError, one line, if it is damaged or not a manifest)."""
         self.inside(self.manifest_path)
         try:
             manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
@@ -165,10 +167,18 @@ class RunDir:
         if not isinstance(manifest, dict) or not isinstance(manifest.get("suite"), dict):
             raise StoreError(f"{self.manifest_path} is not a tunebench manifest (no 'suite' "
                              "object); use another --out or --fresh")
-        return manifest
+        try:
+            return Manifest.from_dict(manifest)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{self.manifest_path}: a damaged manifest ({exc}); restore it "
+                             "from a backup, or start again with --fresh") from exc
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
-        data = json.dumps(manifest, indent=2, sort_keys=True, default=str).encode()
+    def write_manifest(self, manifest: Manifest | Mapping[str, Any]) -> None:
+        """Write the manifest atomically (a mapping is read as a stored manifest first)."""
+        if not isinstance(manifest, Manifest):
+            manifest = Manifest.from_dict(manifest)
+        data = json.dumps(manifest.to_dict(), indent=2, sort_keys=True,
+                          default=str).encode()
         self.inside(self.manifest_path)
         atomic_write_bytes(self.manifest_path, data)
 
