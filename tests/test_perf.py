@@ -31,6 +31,13 @@ def test_paper_planning_reports_build_ratio_and_packing() -> None:
     md = perf.to_markdown({"date": "d", "command": "c", "overhead": [], "planning": p,
                            "machine": {"cpu": "x", "cores": 2, "python": "3.11"}})
     assert "reference build / cells, in force" in md
+    md = perf.to_markdown({"date": "d", "command": "c", "overhead": [],
+                           "machine": {"cpu": "x", "cores": 2, "python": "3.11"},
+                           "report": {"rows": 10, "seconds": 1.0, "cpu_seconds": 1.0,
+                                      "peak_mib": 5.0},
+                           "paper_report": {"rows": 5_040_000, "seconds": 46.9,
+                                            "cpu_seconds": 51.1, "peak_mib": 3860.0}})
+    assert "* 10 rows: 1.0 s wall" in md and "* 5,040,000 rows: 46.9 s wall, 51.1 s CPU" in md
 
 
 def test_vectorised_rank_correlations_equal_scipy_per_cell() -> None:

@@ -104,3 +104,31 @@ def test_the_shipped_archive_reads_into_the_current_schema():
     table = pq.read_table(ROOT / "benchmarks" / "archive" / "quick" / "trials.parquet")
     assert upgrade(table).schema.equals(SCHEMA, check_metadata=True)
     assert isinstance(upgrade(table).column("started_at").type, pa.TimestampType)
+
+
+def test_labels_read_as_categoricals_hold_the_same_values():
+    """The analysis reads label columns as categoricals (issue 28: a tenth of a paper-sized
+    report's time was factorising them); values, NaN and row order are unchanged, and the
+    categories are in lexical order so sorting by them sorts by the strings."""
+    import pandas as pd
+
+    from tunebench.benchmarks.analysis.inputs import LABELS, sorted_categories
+    from tunebench.benchmarks.publish.archive import shipped
+    from tunebench.benchmarks.store.rundir import read_trials
+
+    run = shipped()["quick"].path
+    plain = read_trials(run)
+    cats = sorted_categories(read_trials(run, categorical=LABELS))
+    for c in LABELS:
+        assert isinstance(cats[c].dtype, pd.CategoricalDtype), c
+        assert list(cats[c].cat.categories) == sorted(cats[c].cat.categories)
+        assert cats[c].astype(object).equals(plain[c].astype(object)), c
+    rest = [c for c in plain.columns if c not in LABELS]
+    pd.testing.assert_frame_equal(cats[rest], plain[rest])
+    # two runs whose categories differ concatenate to strings: categorical again, sorted
+    a, b = cats.iloc[:5].copy(), cats.iloc[5:].copy()
+    b["strategy"] = b["strategy"].cat.rename_categories(lambda s: "zz-" + s)
+    both = sorted_categories(pd.concat([b, a], ignore_index=True))
+    assert isinstance(both["strategy"].dtype, pd.CategoricalDtype)
+    assert list(both.sort_values("strategy", kind="stable")["strategy"].astype(str)) == sorted(
+        both["strategy"].astype(str))

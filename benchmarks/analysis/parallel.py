@@ -119,7 +119,7 @@ def speedup(tl: pd.DataFrame) -> pd.DataFrame:
     if ref.empty or fin["workers"].min() != 1:
         return pd.DataFrame(columns=cols)
     target = ref.groupby("problem")["inc_val"].mean()
-    hit = tl[tl["inc_val"] <= tl["problem"].map(target) + 1e-12]
+    hit = tl[tl["inc_val"] <= tl["problem"].map(target).astype(float) + 1e-12]
     first = hit.groupby(CELL, sort=True)["sim_end"].min()
     cells = fin.set_index(CELL).index
     first = first.reindex(cells)
@@ -128,7 +128,7 @@ def speedup(tl: pd.DataFrame) -> pd.DataFrame:
     one = per[per["workers"] == 1].set_index(["problem", "strategy"])["time"]
     rand = one.xs(CONTROL, level="strategy") if CONTROL in one.index.get_level_values(1) \
         else pd.Series(dtype=float)
-    per["speedup"] = per["problem"].map(rand) / per["time"]
+    per["speedup"] = per["problem"].map(rand).astype(float) / per["time"]
     own = [one.get((p, s), np.nan) for p, s in zip(per["problem"], per["strategy"], strict=True)]
     per["efficiency"] = np.asarray(own, float) / (per["workers"] * per["time"])
     return per[cols]

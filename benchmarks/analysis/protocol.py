@@ -39,7 +39,9 @@ def trajectories(trials: pd.DataFrame) -> pd.DataFrame:
     (cumulative model fits of the cell after each evaluation)."""
     parts = []
     used = [c for c in trials.columns if c in _TRAJECTORY_COLUMNS]  # not every metric column
-    for protocol, g in trials[used].groupby("protocol", sort=False):
+    # one protocol's rows copied at a time (a copy of every row first was a peak of memory)
+    for protocol in trials["protocol"].dropna().unique():
+        g = trials.loc[(trials["protocol"] == protocol).to_numpy(), used]
         t = overfitting(incumbents(g))
         g = g.sort_values(["problem", "strategy", "seed", "trial"], kind="stable")
         t["fits_cum"] = g.groupby(["problem", "strategy", "seed"])["fits"].cumsum().to_numpy()
@@ -230,7 +232,8 @@ def cost_curves(traj: pd.DataFrame, points: int = 40) -> pd.DataFrame:
     (problem, seed) in the run (all protocols), so problems share one scale. Evaluated on a
     common grid of fit counts (the incumbent after the last evaluation within each)."""
     best = traj.groupby(["problem", "seed"])["best_test_seen"].transform("min")
-    t = traj.assign(regret=traj["inc_test"] - best)
+    # only the columns used: a copy of the whole trajectory frame was the report's peak
+    t = traj[PCELL + ["fits_cum"]].assign(regret=traj["inc_test"] - best)
     grid = np.unique(np.linspace(1, t["fits_cum"].max(), points).round().astype(int))
     # a curve stops at the smallest total any of its cells spent
     spent = t.groupby(PCELL)["fits_cum"].max().groupby(["protocol", "strategy"]).min()

@@ -88,15 +88,17 @@ def friedman(final_rows: pd.DataFrame, value: str,
     """
     import scikit_posthocs as sp
 
-    table = (final_rows.groupby(["problem", "strategy"])[value].median()
+    table = (final_rows.groupby(["problem", "strategy"], observed=True)[value].median()
              .unstack("strategy"))
+    table.columns = table.columns.astype(str)  # plain names (the trials' are categorical)
     excluded = sorted(c for c in table.columns if c in set(partial) and table[c].isna().any())
     table = table.drop(columns=excluded).dropna(axis=0, how="any")
     k, n = table.shape[1], table.shape[0]
     if k < 3 or n < 2:
         return {"skipped": f"needs >= 3 strategies and >= 2 problems (have {k} and {n})"}
     chi2, p = stats.friedmanchisquare(*[table[c].to_numpy() for c in table.columns])
-    ranks = table.rank(axis=1, method="average").mean().sort_values()
+    # ties in mean rank ordered by name, not by position
+    ranks = table.rank(axis=1, method="average").mean().sort_index().sort_values(kind="stable")
     nemenyi = sp.posthoc_nemenyi_friedman(table.to_numpy())
     nemenyi.index = nemenyi.columns = table.columns
     # Critical difference at alpha = 0.05 (Demsar 2006): q_alpha * sqrt(k(k+1)/(6N)).

@@ -267,7 +267,8 @@ def _sections(inputs: Inputs, df: pd.DataFrame, fin: pd.DataFrame, scored: pd.Da
         "fidelity": fidelity_summary(df, scored),
         "parallel": parallel_summary(main_size_only(proto_trials),
                                      inputs.manifest.suite.parallel, ALPHA,
-                                     lstar, best_known_map(inputs.manifests, problems)[0]),
+                                     lstar, best_known_map(inputs.manifests, _without_table(
+                                         problems, lstar))[0]),
         "conditional_modes": by_mode(fin),
     }
 
@@ -280,6 +281,13 @@ def _null(df: pd.DataFrame, sample: pd.DataFrame | None, lstar: pd.DataFrame,
     narrow = narrow_cells(sample, lstar, budget).merge(
         df[["problem", "seed"]].drop_duplicates().astype({"seed": int}))
     return {"null_check": null_check(df, sample, lstar, narrow=narrow), "null_narrow": narrow}
+
+
+def _without_table(problems: list[str], lstar: pd.DataFrame) -> list[str]:
+    """The problems the reference table gives no L* (their known optimum is looked up;
+    asking for the others only warned that they had no table)."""
+    covered = set(lstar["problem"]) if not lstar.empty else set()
+    return [p for p in problems if p not in covered]
 
 
 def default_protocol(trials: pd.DataFrame, suite: Suite) -> str:

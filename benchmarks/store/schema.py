@@ -197,4 +197,13 @@ def upgrade(table: pa.Table, skip: Iterable[str] = (), parallel: bool | None = N
             value = (pa.array([defaults[name]] * len(table), field.type)
                      if name in defaults else pa.nulls(len(table), field.type))
             table = table.append_column(field, value)
-    return table.select(schema.names).cast(schema)
+    table = table.select(schema.names)
+    # columns read dictionary-encoded (read_trials' ``categorical``) keep their encoding
+    schema = pa.schema([pa.field(f.name, table.schema.field(f.name).type, f.nullable)
+                        if pa.types.is_dictionary(table.schema.field(f.name).type) else f
+                        for f in schema], metadata=schema.metadata)
+    same = all(str(a.type) == str(b.type) and a.nullable == b.nullable  # list child names too
+               for a, b in zip(table.schema, schema, strict=True))
+    if same:  # only the metadata differs: no copy of the data
+        return table.replace_schema_metadata(schema.metadata)
+    return table.cast(schema)
