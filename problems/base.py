@@ -132,6 +132,8 @@ class Problem(ABC):
 
     @abstractmethod
     def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
-             protocol: str | None = None) -> Objective:
-        """The objective for one seed and protocol; pure in its arguments. ``protocol`` names
-        the validation protocol (:mod:`problems.protocols`); ``None`` means ``cv-<folds>``."""
+             protocol: Any = None) -> Objective:
+        """The objective for one seed and protocol; pure in its arguments. ``protocol`` is the
+        validation protocol (a :class:`~tunebench.problems.protocols.Protocol` or its name;
+        typed ``Any`` here because that module imports this one); ``None`` means
+        ``cv-<folds>``."""

@@ -143,8 +143,11 @@ class Protocol:
         return [(train_idx[a], train_idx[b]) for a, b in cv.split(train_idx, y_train)]
 
 
-def protocol_of(name: str | None, folds: int) -> Protocol:
-    """The protocol named ``name``, or ``cv-<folds>`` when no name is given."""
+def protocol_of(name: Protocol | str | None, folds: int) -> Protocol:
+    """``name`` itself when it is a :class:`Protocol`, the protocol it names when it is a
+    string, or ``cv-<folds>`` when it is None."""
+    if isinstance(name, Protocol):
+        return name
     return Protocol.from_folds(folds) if name is None else Protocol.parse(name)
 
 

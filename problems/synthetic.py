@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -84,7 +85,7 @@ class SyntheticProblem(Problem):
     noise: float = 0.0
 
     def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
-             protocol: str | None = None) -> Objective:
+             protocol: Any = None) -> Objective:
         # A synthetic function has no data to split: every protocol gives the same objective.
         fn, names, noise, name = self.function, self.space.names, self.noise, self.name
         assert fn is not None

@@ -147,7 +147,8 @@ class TabularProblem(Problem):
         return self.model.supported_metrics(self.task) if self.model else ()
 
     def bind(self, seed: int, *, folds: int = 5, test_fraction: float = 0.25,
-             protocol: str | None = None, n_train: int | None = None) -> Objective:
+             protocol: Protocol | str | None = None, n_train: int | None = None
+             ) -> Objective:
         """The objective for one seed; ``protocol`` (a name such as ``holdout-0.2``) gives the
         inner validation splits, ``cv-<folds>`` when not given; ``n_train`` the training
         rows (a nested subsample, :mod:`problems.train_size`; all when not given)."""

@@ -87,7 +87,7 @@ def _run(cell: Cell, suite: Suite, result: CellResult, salt: str = "") -> None:
     protocol = cell_protocol(cell, suite)
     n_train = cell_train_size(cell, suite)
     objective = problem.bind(cell.seed, folds=suite.folds, test_fraction=suite.test_fraction,
-                             protocol=protocol.name,
+                             protocol=protocol,
                              **({} if n_train is None else {"n_train": n_train}))
     cls = resolve(cell.strategy)
     options = dict(suite.options.get(cell.strategy, {}))
