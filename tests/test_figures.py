@@ -179,3 +179,23 @@ def test_cd_diagram_uses_the_palette_and_tied_labels_do_not_overlap():
     assert _no_overlap([t.get_window_extent(fig.canvas.get_renderer()) for t in texts])
     assert figures.figure_colours(fig) == {n: [styles[n].colour] for n in sorted(names)}
     figures.plt.close(fig)
+
+
+def test_saved_figures_are_byte_identical_across_saves(tmp_path):
+    """A report's figure files depend on its data only: the PDF carries no creation date."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tunebench.benchmarks.report.figures import save
+
+    out = []
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        fig, ax = plt.subplots()
+        ax.plot([1, 2, 3], [3, 1, 2])
+        save(fig, tmp_path / d, "f")
+        out.append({ext: (tmp_path / d / f"f.{ext}").read_bytes() for ext in ("png", "pdf")})
+    assert out[0] == out[1]
+    assert b"CreationDate" not in out[0]["pdf"]

@@ -71,8 +71,8 @@ def save(fig: Figure, directory: Path, name: str, pdf: bool = True, dpi: int = D
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     (directory / f"{name}.png").write_bytes(buf.getvalue())
-    if pdf:
-        fig.savefig(directory / f"{name}.pdf")
+    if pdf:  # no creation date: the same run gives the same bytes
+        fig.savefig(directory / f"{name}.pdf", metadata={"CreationDate": None})
     sidecar = {"figure": name, "dpi": dpi, "colours": figure_colours(fig)}
     (directory / f"{name}.json").write_text(json.dumps(sidecar, indent=1), encoding="utf-8")
     plt.close(fig)
