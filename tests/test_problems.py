@@ -66,8 +66,42 @@ def _cheap_config(problem):
     return c
 
 
+def covering_problems() -> list[str]:
+    """Problems that exercise every model and every dataset at least once, cheaply: each
+    (model, task) on its smallest dataset and each dataset with its cheapest model (by the
+    model's declared cost), plus every synthetic function. The other pairs combine parts
+    tested here; ``TUNEBENCH_ALL_PROBLEMS=1`` evaluates every problem (about 250 fits, a
+    third of the test suite's time on 2 cores)."""
+    import os
+
+    if os.environ.get("TUNEBENCH_ALL_PROBLEMS") == "1":
+        return sorted(PROBLEMS)
+    tabular = {n: p for n, p in PROBLEMS.items() if getattr(p, "dataset", None) is not None
+               and p.dataset.name not in LARGE_NAMES}
+    picked = {n for n, p in PROBLEMS.items() if getattr(p, "dataset", None) is None}
+    by_dataset: dict[str, str] = {}
+    by_model: dict[tuple[str, str], str] = {}
+    for n, p in sorted(tabular.items()):
+        d, m = p.dataset.name, (p.model.name, p.task)
+        if d not in by_dataset or p.model.cost < tabular[by_dataset[d]].model.cost:
+            by_dataset[d] = n
+        if m not in by_model or p.dataset.rows < tabular[by_model[m]].dataset.rows:
+            by_model[m] = n
+    return sorted(picked | set(by_dataset.values()) | set(by_model.values()))
+
+
+def test_the_covering_sample_exercises_every_model_and_small_dataset():
+    names = covering_problems()
+    tabular = [p for p in PROBLEMS.values() if getattr(p, "dataset", None) is not None
+               and p.dataset.name not in LARGE_NAMES]
+    picked = [PROBLEMS[n] for n in names if getattr(PROBLEMS[n], "dataset", None) is not None]
+    assert {p.dataset.name for p in picked} == {p.dataset.name for p in tabular}
+    assert {(p.model.name, p.task) for p in picked} == {(p.model.name, p.task) for p in tabular}
+    assert set(SYNTHETIC) <= set(names)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(n for n, p in PROBLEMS.items()))
+@pytest.mark.parametrize("name", covering_problems())
 def test_every_problem_evaluates_one_configuration(name):
     p = PROBLEMS[name]
     if not available(p):
