@@ -43,10 +43,11 @@ def _install_system_tools(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Install with test, data and dask extras and run the whole test suite."""
+    """Install with test, data and dask extras and run the whole test suite, one pytest
+    worker per core (pytest-xdist; ``nox -s tests -- -n 0`` runs it in one process)."""
     _install_system_tools(session)
     session.install("-e", ".[test,data,dask,evolution]")
-    session.run("pytest", "-q", "-ra", *session.posargs)
+    session.run("pytest", "-q", "-ra", "-n", "auto", *session.posargs)
 
 
 @nox.session(python=PYTHON)
