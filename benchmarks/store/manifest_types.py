@@ -44,6 +44,13 @@ class _Entry:
     #: Fields stored as JSON lists and held as tuples.
     TUPLES: ClassVar[tuple[str, ...]] = ()
 
+    #: Keys of the stored object this version does not know (kept, written back).
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False,
+                                  kw_only=True)
+    #: Fields whose key the stored object lacked (not written back while at their default).
+    absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False,
+                                   kw_only=True)
+
     @classmethod
     def _fields(cls) -> list[Any]:
         return [f for f in fields(cls) if f.name not in _BOOKKEEPING]
@@ -112,8 +119,6 @@ class StrategyInfo(_Entry):
     class_path: str | None = None
     family: str | None = None
     citation: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,6 @@ class ProblemInfo(_Entry):
     #: A user's plug-in model (module, attribute, space...); None for built-ins.
     plugin_model: dict[str, Any] | None = None
     description: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,6 @@ class Environment(_Entry):
     libraries: dict[str, str | None] = field(default_factory=dict)
     #: ``{"commit": ..., "dirty": ...}`` of a source checkout (None values otherwise).
     git: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
 
 def _entries(kind: type[_Entry], data: Any) -> dict[str, Any]:
@@ -188,8 +189,6 @@ class Manifest(_Entry):
     failed_cells: tuple[str, ...] | None = None
     #: In a run's archived part: which archive and strategies it came from.
     archive: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     #: Keys of the stored suite this version does not know (kept, written back).
     suite_extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     #: Suite keys the stored suite lacked (not written back while they keep their default).
