@@ -96,7 +96,7 @@ class _Entry:
                 continue
             out[self.KEYS.get(f.name, f.name)] = _plain(value)
         out.update(self.extra)
-        return out
+        return dict(sorted(out.items()))  # the order of the stored file (sort_keys)
 
 
 def _default(f: Any) -> Any:
@@ -221,7 +221,7 @@ class Manifest(_Entry):
             defaults = Suite(name="", strategies=(), problems=()).to_dict()
             written = {k: v for k, v in self.suite.to_dict().items()
                        if k not in self.suite_absent or v != defaults.get(k)}
-            out["suite"] = {**self.suite_extra, **written}
+            out["suite"] = dict(sorted({**self.suite_extra, **written}.items()))
         return out
 
     # -- what the stages ask of a manifest ------------------------------------------------
