@@ -15,6 +15,7 @@ from tunebench.benchmarks.execution.runner import plan
 from tunebench.benchmarks.plan.suite import builtin_suites, load
 from tunebench.benchmarks.publish import archive as archive_mod
 from tunebench.benchmarks.publish import bundle as bundle_mod
+from tunebench.benchmarks.store.manifest_types import Manifest
 from tunebench.benchmarks.store.rundir import RunDir, records_table
 from tunebench.strategies.registry import resolve
 
@@ -244,8 +245,8 @@ def _constructed_run(path: Path, finals: dict[str, list[float]], seeds: int = 2)
     suite = {"name": "constructed", "strategies": list(finals), "problems": problems,
              "seeds": list(range(1, seeds + 1)), "budget": 2, "folds": 2,
              "test_fraction": 0.25, "start_from_default": False}
-    run.write_manifest({"format": "tunebench-run/2", "run_id": path.name, "suite": suite,
-                        "strategies": {}, "problems": {}})
+    run.write_manifest(Manifest.from_dict({"format": "tunebench-run/2", "run_id": path.name,
+                                           "suite": suite, "strategies": {}, "problems": {}}))
     import pyarrow.parquet as pq
 
     pq.write_table(records_table(records), run.trials_path)

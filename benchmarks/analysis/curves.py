@@ -17,7 +17,7 @@ from tunebench.benchmarks.store.manifest_types import Manifest, ProblemInfo
 log = logging.getLogger(__name__)
 
 
-def best_and_start(manifests: list[dict[str, Any]], problems: list[str], lstar: pd.DataFrame,
+def best_and_start(manifests: list[Manifest], problems: list[str], lstar: pd.DataFrame,
                    r0_first: pd.DataFrame, column: str = "lstar_val"
                    ) -> tuple[dict[str, float], dict[str, float]]:
     """Per problem: L* (validation; mean over seeds of the frozen per-seed values, else a

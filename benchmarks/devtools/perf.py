@@ -165,6 +165,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     times ``protocols`` validation protocols (an axis: ``cv-3``, ``cv-5``, ...)."""
     import pyarrow as pa
 
+    from tunebench.benchmarks.store.manifest_types import Manifest
     from tunebench.benchmarks.store.rundir import SCHEMA, RunDir, atomic_write_table
 
     names = ["random"] + [f"s{i:02d}" for i in range(1, strategies)]
@@ -175,7 +176,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
     run.create()
     atomic_write_table(run.trials_path, pa.Table.from_pandas(df[SCHEMA.names], schema=SCHEMA,
                                                              preserve_index=False))
-    run.write_manifest({
+    run.write_manifest(Manifest.from_dict({
         "run_id": "synthetic",
         "suite": {"name": "synthetic", "budget": evals, "folds": 5, "test_fraction": 0.25,
                   "start_from_default": False, "reference": {}, "strategies": names,
@@ -185,7 +186,7 @@ def synthetic_run(path: Path, strategies: int = 10, problems: int = 50, seeds: i
         "strategies": {s: {"library": "numpy", "spec": s} for s in names},
         "problems": {f"p{i:02d}": {"metric": "1-accuracy", "optimum": None}
                      for i in range(problems)},
-        "environment": {"libraries": {}, "git": {}}})
+        "environment": {"libraries": {}, "git": {}}}))
     return n
 
 

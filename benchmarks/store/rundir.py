@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -173,10 +173,8 @@ class RunDir:
             raise StoreError(f"{self.manifest_path}: a damaged manifest ({exc}); restore it "
                              "from a backup, or start again with --fresh") from exc
 
-    def write_manifest(self, manifest: Manifest | Mapping[str, Any]) -> None:
-        """Write the manifest atomically (a mapping is read as a stored manifest first)."""
-        if not isinstance(manifest, Manifest):
-            manifest = Manifest.from_dict(manifest)
+    def write_manifest(self, manifest: Manifest) -> None:
+        """Write the manifest atomically, keys sorted."""
         data = json.dumps(manifest.to_dict(), indent=2, sort_keys=True,
                           default=str).encode()
         self.inside(self.manifest_path)
